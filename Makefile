@@ -1,0 +1,45 @@
+# AssetTrack developer entry points. Every target sets up what it needs:
+# system build prerequisites, then .venv with the project and its dev tools.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= data
+# Test workers: the suite is I/O- and subprocess-heavy, two cores suffice.
+JOBS   ?= 2
+
+.PHONY: run test bench torture lint clean venv
+
+$(STAMP): pyproject.toml scripts/prereqs.sh
+	PYTHON=$(PYTHON) sh scripts/prereqs.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Start the kiosk with simulated hardware and seeded demo cases.
+run: $(STAMP)
+	$(BIN)/assettrack --db $(DATA)/assettrack.db demo seed --if-empty
+	$(BIN)/assettrack --db $(DATA)/assettrack.db run --sim
+
+## The whole test suite (what CI runs).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not torture and not bench" tests
+
+## Benchmarks: figures as ratios to a baseline measured in the same run.
+bench: $(STAMP)
+	$(BIN)/python -m pytest -p no:xdist -m bench tests -s
+
+## Fault injection and soak at full counts.
+torture: $(STAMP)
+	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest -p no:xdist -m "torture" tests -s
+
+lint: $(STAMP)
+	$(BIN)/ruff check kiosk hw tests
+	$(BIN)/ruff format --check kiosk hw tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks

@@ -1,0 +1,1 @@
+"""Kiosk hardware: scanner, slot LEDs, buttons and OLED, each real or simulated."""

@@ -1,0 +1,1 @@
+"""The ``assettrack`` command line: one module per command group."""

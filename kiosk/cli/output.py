@@ -1,0 +1,63 @@
+"""Rendering results for people (aligned tables, one-liners) and machines (JSON).
+
+Every string that came from data passes through :func:`kiosk.sanitize.clean`
+here, so no command can forget to escape a hostile tag or name.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from kiosk.errors import KioskError
+from kiosk.sanitize import clean, shorten
+
+WIDTH = 80
+
+
+@dataclass
+class Result:
+    """What a command hands back: ``data`` for ``--json``, ``text`` for people."""
+
+    data: Any = None
+    text: str = ""
+    exit_code: int = 0
+    stderr: list[str] = field(default_factory=list)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], width: int = WIDTH) -> str:
+    """An aligned text table that fits ``width`` columns (the widest column gives way)."""
+    cells = [[clean(c) for c in row] for row in rows]
+    heads = list(headers)
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(heads)]
+    budget = width - 2 * (len(heads) - 1)
+    while sum(widths) > budget and max(widths) > 8:
+        widths[widths.index(max(widths))] -= 1
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip()]
+    for row in cells:
+        parts = [shorten(c, w).ljust(w) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    if as_json:
+        out.write(json.dumps(result.data, ensure_ascii=True, indent=None) + "\n")
+    elif result.text:
+        out.write(result.text.rstrip("\n") + "\n")
+    for line in result.stderr:
+        sys.stderr.write(clean(line) + "\n")
+    return result.exit_code
+
+
+def emit_error(err: KioskError, as_json: bool) -> int:
+    if as_json:
+        doc = {"error": {"code": err.code, "message": clean(err.message)}}
+        sys.stdout.write(json.dumps(doc) + "\n")
+    else:
+        sys.stderr.write(f"error: {clean(err.message)}\n")
+    return err.exit_code

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the system packages the Python environment needs to build, and
+# only those missing. systemd-python compiles against libsystemd, so a fresh
+# Debian / Raspberry Pi OS needs its headers, pkg-config, a C compiler and
+# the Python headers; Debian also splits venv out of python3.
+set -eu
+
+PY="${PYTHON:-python3}"
+missing=""
+
+pkg-config --exists libsystemd 2>/dev/null || missing="$missing libsystemd-dev pkg-config"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+"$PY" - <<'PYEOF' 2>/dev/null || missing="$missing python3-dev"
+import os, sysconfig, sys
+sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)
+PYEOF
+"$PY" -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+
+[ -z "$missing" ] && exit 0
+
+echo "prereqs: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
