@@ -27,7 +27,11 @@ from kiosk.errors import InvalidInput, KioskError
 
 # (group title, module) in the order `assettrack --help` lists them.
 GROUPS: list[tuple[str, str]] = [
-    # ("cases and slots", "kiosk.cli.slot_cmds"),
+    ("cases and slots", "kiosk.cli.slot_cmds"),
+    ("assets and people", "kiosk.cli.asset_cmds"),
+    ("custody", "kiosk.cli.custody_cmds"),
+    ("log", "kiosk.cli.log_cmds"),
+    ("demo", "kiosk.cli.demo_cmds"),
 ]
 
 log = logging.getLogger("kiosk.cli")
@@ -113,10 +117,17 @@ def build_parser() -> Parser:
         description="AssetTrack equipment-room kiosk: slots, assets, custody and the kiosk daemon.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    root.add_argument("--db", metavar="PATH", help="database file (default: $ASSETTRACK_DB, "
-                      "the config's database.path, then the state directory)")
-    root.add_argument("--config", metavar="FILE", help="config file (default: "
-                      "$ASSETTRACK_CONFIG, then /etc/assettrack/assettrack.toml)")
+    root.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $ASSETTRACK_DB, "
+        "the config's database.path, then the state directory)",
+    )
+    root.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: $ASSETTRACK_CONFIG, then /etc/assettrack/assettrack.toml)",
+    )
     root.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     root.add_argument("--actor", metavar="NAME", help="who is making the change (default: login)")
     root.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
@@ -128,10 +139,14 @@ def build_parser() -> Parser:
         mod.register(commands)
         names = [n for n in commands.choices if n not in before]
         epilog.append(f"  {title + ':':<18} {', '.join(names)}")
-    root.epilog = "command groups:\n" + "\n".join(epilog) + (
-        "\n\nexit codes: 0 ok, 1 other failure, 2 usage or invalid input,"
-        "\n            3 hard stop (conflict; nothing changed), 4 not found"
-        "\n\n'assettrack COMMAND --help' shows each command's purpose and an example."
+    root.epilog = (
+        "command groups:\n"
+        + "\n".join(epilog)
+        + (
+            "\n\nexit codes: 0 ok, 1 other failure, 2 usage or invalid input,"
+            "\n            3 hard stop (conflict; nothing changed), 4 not found"
+            "\n\n'assettrack COMMAND --help' shows each command's purpose and an example."
+        )
     )
     return root
 

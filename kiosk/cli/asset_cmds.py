@@ -1,0 +1,182 @@
+"""Assets and people: ``asset add|show|list|retire|repair|lost|found``, ``person ...``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk import assets, custody, plans, validate
+from kiosk.cli.main import command
+from kiosk.cli.output import Result, table
+from kiosk.errors import InvalidInput
+from kiosk.validate import SlotRef
+
+_STATUS_OPS = {
+    "retire": ("Retire an asset for good (it leaves its slot).", True),
+    "repair": ("Send an asset to repair (it leaves its slot and custody).", False),
+    "lost": ("Mark an asset lost (it leaves its slot and custody).", False),
+    "found": ("Mark a lost asset found (in stock, not yet slotted).", False),
+}
+
+
+def register(commands: Any) -> None:
+    asset = command(
+        commands, "asset", "Register, inspect and change assets.", "assettrack asset show LT-0193"
+    )
+    sub = asset.add_subparsers(dest="asset_command", metavar="ACTION", required=True)
+    p = command(
+        sub,
+        "add",
+        "Register a new asset, optionally straight into a slot.",
+        "assettrack asset add LT-0193 --name 'ThinkPad T14' --into CART-A 4",
+    )
+    p.add_argument("tag")
+    for opt in ("name", "model", "serial", "notes"):
+        p.add_argument(f"--{opt}", default="")
+    p.add_argument("--home", nargs=2, metavar=("CASE", "POS"))
+    p.add_argument("--into", nargs=2, metavar=("CASE", "POS"))
+    p.set_defaults(func=asset_add)
+    p = command(sub, "show", "Show one asset.", "assettrack asset show LT-0193")
+    p.add_argument("tag")
+    p.set_defaults(func=asset_show)
+    p = command(
+        sub,
+        "list",
+        "List assets, optionally of one status.",
+        "assettrack asset list --status IN_CUSTODY",
+    )
+    p.add_argument("--status", choices=assets.STATUSES, type=str.upper)
+    p.set_defaults(func=asset_list)
+    for op, (summary, destructive) in _STATUS_OPS.items():
+        p = command(sub, op, summary, f"assettrack asset {op} LT-0193")
+        p.add_argument("tag")
+        if destructive:
+            p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        p.set_defaults(func=asset_status, op=op)
+
+    person = command(
+        commands,
+        "person",
+        "Manage the people who borrow assets.",
+        "assettrack person add 0042 'Alice Ng'",
+    )
+    sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    p = command(
+        sub,
+        "add",
+        "Register a badge id with a display name.",
+        "assettrack person add 0042 'Alice Ng'",
+    )
+    p.add_argument("badge")
+    p.add_argument("name")
+    p.set_defaults(func=person_add)
+    p = command(
+        sub, "list", "List people and how many assets each holds.", "assettrack person list"
+    )
+    p.set_defaults(func=person_list)
+    p = command(
+        sub, "remove", "Remove a person who holds no assets.", "assettrack person remove 0042 --yes"
+    )
+    p.add_argument("badge")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=person_remove)
+
+
+def _slot_arg(value: list[str] | None) -> SlotRef | None:
+    return None if value is None else SlotRef.of(*value)
+
+
+def asset_add(ctx, args) -> Result:
+    plan = plans.execute(
+        ctx.db,
+        "add",
+        ctx.actor,
+        tag=validate.tag(args.tag),
+        name=args.name,
+        model=args.model,
+        serial=args.serial,
+        notes=args.notes,
+        home=_slot_arg(args.home),
+        into=_slot_arg(args.into),
+    )
+    with ctx.db.read() as conn:
+        asset = assets.get(conn, plan.tag)
+    where = f" into {plan.to_slot}" if plan.to_slot else ""
+    return Result(asset.as_dict(), f"added {asset.tag}{where}")
+
+
+def describe(asset: assets.Asset) -> str:
+    holder = f"{asset.custodian_name} ({asset.custodian})" if asset.custodian else "-"
+    rows = [
+        ("tag", asset.tag),
+        ("name", asset.name),
+        ("model", asset.model),
+        ("serial", asset.serial),
+        ("status", asset.status),
+        ("slot", asset.slot or "-"),
+        ("home", asset.home or "-"),
+        ("custodian", holder),
+        ("due", asset.due or "-"),
+        ("notes", asset.notes),
+    ]
+    width = max(len(k) for k, _ in rows)
+    from kiosk.sanitize import clean
+
+    return "\n".join(f"{k:<{width}}  {clean(v)}" for k, v in rows)
+
+
+def asset_show(ctx, args) -> Result:
+    with ctx.db.read() as conn:
+        asset = assets.get(conn, validate.tag(args.tag))
+    return Result(asset.as_dict(), describe(asset))
+
+
+def asset_rows(items: list[assets.Asset]) -> list[tuple[Any, ...]]:
+    return [
+        (a.tag, a.status, a.slot or "-", a.custodian_name or "-", a.due or "-", a.name)
+        for a in items
+    ]
+
+
+ASSET_HEADERS = ("TAG", "STATUS", "SLOT", "CUSTODIAN", "DUE", "NAME")
+
+
+def asset_list(ctx, args) -> Result:
+    with ctx.db.read() as conn:
+        items = assets.listing(conn, status=args.status)
+    text = table(ASSET_HEADERS, asset_rows(items)) if items else "no assets"
+    return Result([a.as_dict() for a in items], text)
+
+
+def asset_status(ctx, args) -> Result:
+    if args.op == "retire":
+        ctx.confirm(f"Retire {validate.tag(args.tag)} for good?")
+    plan = custody.change_status(ctx.db, args.op, args.tag, ctx.actor)
+    with ctx.db.read() as conn:
+        asset = assets.get(conn, plan.tag)
+    left = f" (left {plan.from_slot})" if plan.from_slot else ""
+    return Result(asset.as_dict(), f"{asset.tag}: {asset.status}{left}")
+
+
+def person_add(ctx, args) -> Result:
+    who = assets.add_person(ctx.db, args.badge, args.name, ctx.actor)
+    return Result(who.as_dict(), f"added {who.name} ({who.badge})")
+
+
+def person_list(ctx, args) -> Result:
+    with ctx.db.read() as conn:
+        everyone = assets.people(conn)
+    rows = [(p.badge, p.name, p.holding) for p in everyone]
+    text = table(("BADGE", "NAME", "HOLDING"), rows) if rows else "no people"
+    return Result([p.as_dict() for p in everyone], text)
+
+
+def person_remove(ctx, args) -> Result:
+    badge = validate.badge(args.badge)
+    with ctx.db.read() as conn:
+        who = assets.person(conn, badge)
+    ctx.confirm(f"Remove {who.name} ({badge})?")
+    who = assets.remove_person(ctx.db, badge, ctx.actor)
+    return Result(who.as_dict(), f"removed {who.name} ({who.badge})")
+
+
+__all__ = ["register", "InvalidInput"]
