@@ -223,6 +223,45 @@ def plan_add(
     return Plan("add", args, tag, None, None, target, changes=changes, summary=summary)
 
 
+DESCRIPTIVE = ("name", "model", "serial", "notes")
+
+
+@planner("update")
+def plan_update(
+    conn: sqlite3.Connection,
+    tag: str,
+    name: str | None = None,
+    model: str | None = None,
+    serial: str | None = None,
+    notes: str | None = None,
+) -> Plan:
+    """Change an asset's descriptive fields (None leaves a field as it is).
+
+    Status, slot and custody change only through their own operations.
+    """
+    asset = get(conn, tag)
+    given = {"name": name, "model": model, "serial": serial, "notes": notes}
+    changes = []
+    for field_name in DESCRIPTIVE:
+        value = given[field_name]
+        if value is None:
+            continue
+        limit = validate.NOTES_MAX if field_name == "notes" else validate.NAME_MAX
+        value = validate.text(field_name, value, limit)
+        if value != getattr(asset, field_name):
+            changes.append((field_name, value))
+    if not changes:
+        raise HardStop(f"{asset.tag}: nothing to change", code="unchanged")
+    return Plan(
+        "update",
+        tuple(sorted(given.items())) + (("tag", tag),),
+        asset.tag,
+        asset.state(),
+        changes=tuple(changes),
+        summary=f"{asset.tag}: " + ", ".join(c for c, _ in changes),
+    )
+
+
 # -- people -------------------------------------------------------------------
 
 
@@ -257,19 +296,24 @@ def people(conn: sqlite3.Connection) -> list[Person]:
 
 
 def add_person(db: Any, badge: str, name: str, actor: str) -> Person:
+    with db.write() as conn:
+        return insert_person(conn, badge, name, actor)
+
+
+def insert_person(conn: sqlite3.Connection, badge: str, name: str, actor: str) -> Person:
+    """Register ``badge`` inside the caller's write transaction (with its event)."""
     badge = validate.badge(badge)
     name = validate.text("name", name)
     if not name:
         name = badge
-    with db.write() as conn:
-        row = conn.execute("SELECT name FROM people WHERE badge = ?", (badge,)).fetchone()
-        if row is not None:
-            raise HardStop(f"badge {badge} already belongs to {row[0]}", code="already_exists")
-        conn.execute(
-            "INSERT INTO people (badge, name, created) VALUES (?, ?, ?)",
-            (badge, name, events.utcnow()),
-        )
-        events.append(conn, actor=actor, op="person_add", person=badge, details={"name": name})
+    row = conn.execute("SELECT name FROM people WHERE badge = ?", (badge,)).fetchone()
+    if row is not None:
+        raise HardStop(f"badge {badge} already belongs to {row[0]}", code="already_exists")
+    conn.execute(
+        "INSERT INTO people (badge, name, created) VALUES (?, ?, ?)",
+        (badge, name, events.utcnow()),
+    )
+    events.append(conn, actor=actor, op="person_add", person=badge, details={"name": name})
     return Person(badge, name)
 
 

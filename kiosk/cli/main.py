@@ -31,8 +31,28 @@ GROUPS: list[tuple[str, str]] = [
     ("assets and people", "kiosk.cli.asset_cmds"),
     ("custody", "kiosk.cli.custody_cmds"),
     ("log", "kiosk.cli.log_cmds"),
+    ("data", "kiosk.cli.data_cmds"),
     ("demo", "kiosk.cli.demo_cmds"),
 ]
+
+# The modules that define (or extend) each top-level command. Parsing one
+# command imports only these; a command missing here makes the parser load
+# every group, which is correct, only slower.
+OWNERS: dict[str, tuple[str, ...]] = {
+    "case": ("kiosk.cli.slot_cmds",),
+    "slot": ("kiosk.cli.slot_cmds",),
+    "where": ("kiosk.cli.slot_cmds",),
+    "asset": ("kiosk.cli.asset_cmds", "kiosk.cli.data_cmds"),
+    "person": ("kiosk.cli.asset_cmds",),
+    "stock-out": ("kiosk.cli.custody_cmds",),
+    "stock-in": ("kiosk.cli.custody_cmds",),
+    "custody": ("kiosk.cli.custody_cmds",),
+    "log": ("kiosk.cli.log_cmds",),
+    "backup": ("kiosk.cli.data_cmds",),
+    "restore": ("kiosk.cli.data_cmds",),
+    "doctor": ("kiosk.cli.data_cmds",),
+    "demo": ("kiosk.cli.demo_cmds",),
+}
 
 log = logging.getLogger("kiosk.cli")
 
@@ -111,7 +131,8 @@ class Context:
             self._db.close()
 
 
-def build_parser() -> Parser:
+def build_parser(command_name: str | None = None) -> Parser:
+    """The full parser, or (given the command typed) only what that command needs."""
     root = Parser(
         prog="assettrack",
         description="AssetTrack equipment-room kiosk: slots, assets, custody and the kiosk daemon.",
@@ -132,12 +153,16 @@ def build_parser() -> Parser:
     root.add_argument("--actor", metavar="NAME", help="who is making the change (default: login)")
     root.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    wanted = OWNERS.get(command_name or "")
     epilog = []
     for title, module in GROUPS:
+        if wanted is not None and module not in wanted:
+            continue
         mod = importlib.import_module(module)
         before = set(commands.choices)
         mod.register(commands)
         names = [n for n in commands.choices if n not in before]
+        names = list(getattr(mod, "HELP_NAMES", ())) + names
         epilog.append(f"  {title + ':':<18} {', '.join(names)}")
     root.epilog = (
         "command groups:\n"
@@ -153,7 +178,7 @@ def build_parser() -> Parser:
 
 def command(commands: Any, name: str, summary: str, example: str, **kw: Any) -> Parser:
     """Add a sub-command whose --help shows a one-line purpose and an example."""
-    return commands.add_parser(
+    parser = commands.add_parser(
         name,
         help=summary,
         description=summary,
@@ -161,6 +186,17 @@ def command(commands: Any, name: str, summary: str, example: str, **kw: Any) -> 
         formatter_class=argparse.RawDescriptionHelpFormatter,
         **kw,
     )
+    # `assettrack asset list --json` works as well as `assettrack --json asset list`.
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    return parser
+
+
+def actions_of(commands: Any, name: str) -> Any:
+    """The sub-command action of the registered command ``name``, to add actions to it."""
+    parser = commands.choices[name]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 Handler = Callable[[Context, argparse.Namespace], Result]
@@ -168,10 +204,11 @@ Handler = Callable[[Context, argparse.Namespace], Result]
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    as_json = "--json" in argv[: _first_positional(argv)]
+    first = _first_positional(argv)
+    as_json = "--json" in argv
     ctx = None
     try:
-        parser = build_parser()
+        parser = build_parser(argv[first] if first < len(argv) else None)
         args = parser.parse_args(argv)
         logging.basicConfig(
             level=logging.DEBUG if args.verbose else logging.WARNING,

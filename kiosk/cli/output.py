@@ -43,12 +43,27 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], width: int =
     return "\n".join(lines)
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but the line breaks shown escaped.
+
+    The last line of defence: handlers clean each value they format, and
+    whatever one of them forgets still cannot reach the terminal raw.
+    """
+    if text.isprintable():
+        return text
+    return "\n".join(line if line.isprintable() else _escape_line(line) for line in text.split("\n"))
+
+
+def _escape_line(line: str) -> str:
+    return "".join(clean(ch) if not ch.isprintable() else ch for ch in line)
+
+
 def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     if as_json:
         out.write(json.dumps(result.data, ensure_ascii=True, indent=None) + "\n")
     elif result.text:
-        out.write(result.text.rstrip("\n") + "\n")
+        out.write(terminal_safe(result.text.rstrip("\n")) + "\n")
     for line in result.stderr:
         sys.stderr.write(clean(line) + "\n")
     return result.exit_code

@@ -1,0 +1,203 @@
+"""Online backup and verified, atomic restore of the database file.
+
+``backup`` copies through SQLite's backup API in one step: the copy is one
+consistent snapshot (a read transaction), taken while the daemon keeps
+writing (WAL readers do not block writers). It is written beside its final
+name, checked, fsynced, then renamed, so a half-written backup never
+carries the final name. The copy is a single self-contained file
+(rollback journal, not WAL).
+
+``restore`` is for a stopped kiosk. It copies the source the same way into
+a temporary file next to the live database, verifies *that copy* (what is
+checked is what goes live), moves the live file aside as
+``<name>.before-restore`` (hard link, so the live name never disappears)
+and renames the copy into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk import events, migrations
+from kiosk.errors import HardStop, InvalidInput, StorageError
+from kiosk.sanitize import clean
+
+SUFFIX_BEFORE = ".before-restore"
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What :func:`verify` found in a sound database file."""
+
+    schema: int
+    events: int
+    assets: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"schema": self.schema, "events": self.events, "assets": self.assets}
+
+
+@contextlib.contextmanager
+def _connect(path: Path, *, readonly: bool) -> Iterator[sqlite3.Connection]:
+    uri = f"file:{path.resolve()}" + ("?mode=ro" if readonly else "")
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+    except sqlite3.Error as err:
+        raise StorageError(f"cannot open {clean(path)}: {err}") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _temp_name(final: Path) -> Path:
+    return final.with_name(f".{final.name}.tmp-{os.getpid()}")
+
+
+def _copy(source: Path, target: Path) -> None:
+    """One-step online copy of ``source`` into the new file ``target``."""
+    try:
+        with _connect(source, readonly=True) as src, _connect(target, readonly=False) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.Error as err:
+        target.unlink(missing_ok=True)
+        raise StorageError(f"cannot copy {clean(source)}: {err}") from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def verify(path: Path) -> Verified:
+    """Refuse anything that is not a sound AssetTrack database this code can use."""
+    from kiosk import invariants
+
+    with _connect(path, readonly=True) as conn:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = migrations.version(conn)
+            if app_id != migrations.APPLICATION_ID:
+                raise HardStop(f"{clean(path)} is not an AssetTrack database", code="not_ours")
+            if not 1 <= version <= migrations.LATEST:
+                raise HardStop(
+                    f"{clean(path)} has schema version {version}; this AssetTrack "
+                    f"reads 1..{migrations.LATEST}",
+                    code="wrong_schema",
+                )
+            broken = invariants.integrity(conn)
+            if broken:
+                raise HardStop(f"{clean(path)} is damaged: {broken[0]}", code="corrupt")
+            if version < migrations.LATEST:
+                return Verified(version, 0, 0)
+            verdict = events.verify(conn)
+            if not verdict.ok:
+                raise HardStop(
+                    f"{clean(path)}: event log broken at event {verdict.bad_id}: "
+                    f"{verdict.reason}",
+                    code="log_broken",
+                )
+            wrong = invariants.violations(conn)
+            if wrong:
+                raise HardStop(f"{clean(path)}: {wrong[0]}", code="inconsistent")
+            count = conn.execute("SELECT count(*) FROM assets").fetchone()[0]
+        except sqlite3.DatabaseError as err:
+            raise HardStop(f"{clean(path)} is not a usable database: {err}", code="corrupt") from None
+    return Verified(version, verdict.count, count)
+
+
+def default_name(now: _dt.datetime | None = None) -> str:
+    now = now or _dt.datetime.now(_dt.UTC)
+    return f"assettrack-{now.strftime('%Y%m%dT%H%M%SZ')}.db"
+
+
+def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, Verified]:
+    """Copy the live database ``source`` to ``dest`` (a file, or a directory)."""
+    if not source.exists():
+        raise StorageError(f"no database at {clean(source)}")
+    if dest.is_dir():
+        dest = dest / default_name()
+    if dest.exists() and not overwrite:
+        raise HardStop(f"{clean(dest)} exists; choose another name or use --force", code="exists")
+    if not dest.parent.is_dir():
+        raise InvalidInput(f"no directory {clean(dest.parent)}", code="not_found")
+    temp = _temp_name(dest)
+    temp.unlink(missing_ok=True)
+    _copy(source, temp)
+    try:
+        found = verify(temp)
+        _fsync(temp)
+        os.replace(temp, dest)
+    finally:
+        temp.unlink(missing_ok=True)
+    _fsync_dir(dest.parent)
+    return dest, found
+
+
+def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
+    """Replace the database ``target`` by a verified copy of ``source``.
+
+    The caller makes sure the kiosk daemon is stopped. Returns where the
+    old file was kept (None when there was none) and what was restored.
+    """
+    if not source.is_file():
+        raise InvalidInput(f"no such file: {clean(source)}", code="not_found")
+    if target.exists() and source.resolve() == target.resolve():
+        raise InvalidInput("the source is the live database itself")
+    target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+    temp = _temp_name(target)
+    temp.unlink(missing_ok=True)
+    _copy(source, temp)
+    try:
+        found = verify(temp)
+        _fsync(temp)
+        kept = _set_aside(target)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+    return kept, found
+
+
+def _set_aside(target: Path) -> Path | None:
+    """Fold the live file's WAL into it and keep it as ``*.before-restore``.
+
+    Leaving WAL mode needs the only connection: if anything else holds the
+    database open this fails, and the restore stops before touching it.
+    """
+    if not target.exists():
+        return None
+    try:
+        with _connect(target, readonly=False) as conn:
+            conn.execute("PRAGMA busy_timeout = 2000")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlite3.Error as err:
+        raise HardStop(f"{clean(target)} is in use ({err}); stop what uses it", code="busy") from None
+    if str(mode).lower() != "delete":
+        raise HardStop(f"{clean(target)} is in use; stop what uses it", code="busy")
+    kept = target.with_name(target.name + SUFFIX_BEFORE)
+    kept.unlink(missing_ok=True)
+    os.link(target, kept)
+    return kept

@@ -1,0 +1,147 @@
+"""Apply imported asset records through the same planners the kiosk uses.
+
+Every row becomes plans (``add``, then ``stock_out``/``repair``/``retire``/
+``lost`` for an asset not in stock; ``update`` for changed fields of a known
+asset), applied with :func:`kiosk.plans.apply` inside ONE write transaction:
+the import is all-or-nothing, and each change has its event as usual. A
+dry run does exactly the same work and rolls the transaction back, so what
+it reports is what ``--commit`` would do.
+
+A known asset's status, slot and custodian are the kiosk's to know: a file
+that disagrees is reported ("skip") and left as is. Re-importing a file
+therefore changes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk import assets, plans, slots
+from kiosk.errors import KioskError
+from kiosk.snipeit import ImportRefused, Problem, Record, Sheet
+
+_STATUS_OPS = {"REPAIR": "repair", "RETIRED": "retire", "LOST": "lost"}
+
+
+@dataclass
+class Action:
+    row: int
+    tag: str
+    action: str  # add | change | unchanged | skip
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "tag": self.tag, "action": self.action, "detail": self.detail}
+
+
+@dataclass
+class Report:
+    committed: bool
+    actions: list[Action] = field(default_factory=list)
+    people_added: list[str] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for a in self.actions if a.action == action)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def run(db: Any, sheet: Sheet, actor: str, *, commit: bool) -> Report:
+    """Import ``sheet``; with ``commit`` False nothing is kept."""
+    report = Report(committed=commit)
+    problems: list[Problem] = []
+    try:
+        with db.write() as conn:
+            for record in sheet.records:
+                try:
+                    report.actions.append(_one(conn, record, actor, report))
+                except KioskError as err:
+                    problems.append(Problem(record.row, "", err.message))
+            if problems:
+                raise ImportRefused(problems)
+            if not commit:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _one(conn: sqlite3.Connection, record: Record, actor: str, report: Report) -> Action:
+    existing = assets.find(conn, record.tag)
+    if existing is None:
+        return _add(conn, record, actor, report)
+    return _reconcile(conn, existing, record, actor)
+
+
+def _step(conn: sqlite3.Connection, op: str, actor: str, **args: Any) -> plans.Plan:
+    plan = plans.make(op, conn, **args)
+    plans.apply(conn, plan, actor)
+    return plan
+
+
+def _add(conn: sqlite3.Connection, record: Record, actor: str, report: Report) -> Action:
+    notes = []
+    into = home = None
+    if record.slot is not None and record.status in ("IN_STOCK", "IN_CUSTODY"):
+        why = _slot_problem(conn, record)
+        if why:
+            notes.append(f"location {record.location} ignored: {why}")
+        elif record.status == "IN_STOCK":
+            into = record.slot
+        else:
+            home = record.slot
+    elif record.location:
+        notes.append(f"location {record.location} ignored: not a slot")
+    _step(conn, "add", actor, tag=record.tag, **record.fields, into=into, home=home)
+    if record.status == "IN_CUSTODY":
+        if _person(conn, record, actor):
+            report.people_added.append(record.badge)
+            notes.append(f"person {record.badge} added")
+        _step(conn, "stock_out", actor, tag=record.tag, badge=record.badge)
+    elif record.status in _STATUS_OPS:
+        _step(conn, _STATUS_OPS[record.status], actor, tag=record.tag)
+    where = f" into {into}" if into else (f", out with {record.badge}" if record.badge else "")
+    detail = f"{record.status}{where}"
+    return Action(record.row, record.tag, "add", "; ".join([detail, *notes]))
+
+
+def _slot_problem(conn: sqlite3.Connection, record: Record) -> str:
+    try:
+        holder = slots.occupant(conn, record.slot)
+    except KioskError as err:
+        return err.message
+    if holder is not None and record.status == "IN_STOCK":
+        return f"slot holds {holder}"
+    return ""
+
+
+def _person(conn: sqlite3.Connection, record: Record, actor: str) -> bool:
+    """Make sure the holder exists; True when this import registers them."""
+    found = conn.execute("SELECT 1 FROM people WHERE badge = ?", (record.badge,)).fetchone()
+    if found:
+        return False
+    assets.insert_person(conn, record.badge, record.person_name, actor)
+    return True
+
+
+def _reconcile(
+    conn: sqlite3.Connection, asset: assets.Asset, record: Record, actor: str
+) -> Action:
+    changed = {k: v for k, v in record.fields.items() if getattr(asset, k) != v}
+    differs = []
+    if asset.status != record.status:
+        differs.append(f"status is {asset.status}, file says {record.status}")
+    elif asset.custodian != record.badge:
+        differs.append(f"held by {asset.custodian}, file says {record.badge}")
+    kept = "; ".join(f"{d}: left as is" for d in differs)
+    if changed:
+        _step(conn, "update", actor, tag=record.tag, **changed)
+        detail = "changed " + ", ".join(changed)
+        return Action(record.row, record.tag, "change", "; ".join(filter(None, [detail, kept])))
+    if differs:
+        return Action(record.row, record.tag, "skip", kept)
+    return Action(record.row, record.tag, "unchanged")
