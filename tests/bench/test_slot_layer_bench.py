@@ -89,28 +89,28 @@ def test_layer_vs_raw(tmp_path):
     )
 
     def slot(i, shift=0):
+        # Assign to odd positions, move to the even one beside: no two ops collide.
         return f"C{i % CASES:03d}", 2 * (i // CASES) + 1 + shift
 
     results = {}
     for _round in range(ROUNDS):
-        shift = 0
         runs = {
             "assign": (
-                lambda i: slots.assign(db, f"T{i}", *slot(i, shift), "bench"),
+                lambda i: slots.assign(db, f"T{i}", *slot(i), "bench"),
                 lambda i: _tx(
                     raw,
-                    (put, (f"T{i}", *slot(i, shift))),
-                    (HOME, (*slot(i, shift), f"T{i}")),
+                    (put, (f"T{i}", *slot(i))),
+                    (HOME, (*slot(i), f"T{i}")),
                     (EVENT, ("assign", f"T{i}")),
                 ),
             ),
             "move": (
-                lambda i: slots.move(db, f"T{i}", *slot(i, shift + 1), "bench"),
+                lambda i: slots.move(db, f"T{i}", *slot(i, 1), "bench"),
                 lambda i: _tx(
                     raw,
-                    (clear, slot(i, shift)),
-                    (put, (f"T{i}", *slot(i, shift + 1))),
-                    (HOME, (*slot(i, shift + 1), f"T{i}")),
+                    (clear, slot(i)),
+                    (put, (f"T{i}", *slot(i, 1))),
+                    (HOME, (*slot(i, 1), f"T{i}")),
                     (EVENT, ("move", f"T{i}")),
                 ),
             ),
@@ -119,8 +119,8 @@ def test_layer_vs_raw(tmp_path):
                 lambda i: raw.execute(where_sql, (f"T{i}",)).fetchone(),
             ),
             "vacate": (
-                lambda i: slots.vacate(db, *slot(i, shift + 1), "bench"),
-                lambda i: _tx(raw, (clear, slot(i, shift + 1)), (EVENT, ("vacate", f"T{i}"))),
+                lambda i: slots.vacate(db, *slot(i, 1), "bench"),
+                lambda i: _tx(raw, (clear, slot(i, 1)), (EVENT, ("vacate", f"T{i}"))),
             ),
         }
         for name, (layer_fn, raw_fn) in runs.items():
