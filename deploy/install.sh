@@ -7,7 +7,7 @@ set -euo pipefail
 PROG=install
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-# shellcheck source=deploy/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$HERE/lib.sh"
 
 SERVICE_USER=assettrack

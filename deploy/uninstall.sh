@@ -5,7 +5,7 @@ set -euo pipefail
 
 PROG=uninstall
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=deploy/lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$HERE/lib.sh"
 
 SERVICE_USER=assettrack
