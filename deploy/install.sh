@@ -122,7 +122,10 @@ print(hexid(scanner.get("usb_vendor")), hexid(scanner.get("usb_product")))
 PYEOF
 }
 
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+pkg_installed() {
+    command -v dpkg-query >/dev/null 2>&1 || return 1
+    [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
+}
 
 # --- 1. packages -------------------------------------------------------------
 # Python libraries come from Debian where Debian has them: python3-systemd
@@ -136,19 +139,20 @@ step_packages() {
     say "step 1/8: system packages"
     local want=(python3 python3-venv python3-pip python3-systemd python3-serial
                 python3-pil python3-smbus2 i2c-tools)
+    local missing=() p
     LGPIO_FROM_PIP=0
-    if command -v apt-cache >/dev/null 2>&1 && apt-cache show python3-lgpio >/dev/null 2>&1; then
+    if pkg_installed python3-lgpio; then
+        want+=(python3-lgpio)
+    elif [[ -z $DEST ]] && command -v apt-cache >/dev/null 2>&1 \
+            && apt-cache show python3-lgpio >/dev/null 2>&1; then
         want+=(python3-lgpio)
     else
+        # Plain Debian has no python3-lgpio (Raspberry Pi OS does). A staging
+        # root is not checked against the apt sources at all.
         LGPIO_FROM_PIP=1
-        say "python3-lgpio is not in the apt sources: lgpio will come from pip"
+        say "python3-lgpio not available from apt here: lgpio will come from pip"
     fi
-    local missing=() p
-    if command -v dpkg-query >/dev/null 2>&1; then
-        for p in "${want[@]}"; do pkg_installed "$p" || missing+=("$p"); done
-    else
-        missing=("${want[@]}")
-    fi
+    for p in "${want[@]}"; do pkg_installed "$p" || missing+=("$p"); done
     if (( ${#missing[@]} == 0 )); then
         say "all packages present: ${want[*]}"
         return 0
