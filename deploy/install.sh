@@ -194,15 +194,26 @@ step_program() {
     if (( NO_PIP )); then
         say "skipping the virtualenv (--no-pip)"
     else
-        local py target spec=$REPO
+        local py target src spec
         target=$(at "$VENV")
         py=$target/bin/python
-        (( LGPIO_FROM_PIP )) && spec="${REPO}[pi]"
+        # Build from a copy so running as root leaves no root-owned build/
+        # or *.egg-info in the technician's checkout.
+        src=$REPO
+        if (( ! DRY_RUN )); then
+            src=$(mktemp -d /tmp/assettrack-src.XXXXXX)
+            # shellcheck disable=SC2064  # expand now: $src is local
+            trap "rm -rf '$src'" EXIT
+            tar -C "$REPO" --exclude=./.git --exclude=./.venv --exclude=./data \
+                --exclude=./build --exclude='*.egg-info' -cf - . | tar -C "$src" -xf -
+        fi
+        spec=$src
+        (( LGPIO_FROM_PIP )) && spec="${src}[pi]"
         act mkdir -p "$(at "$PREFIX")"
         act python3 -m venv --system-site-packages "$target"
         # The project itself is always reinstalled (same version number, new
         # code); its dependencies only when missing or too old.
-        act "$py" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$REPO"
+        act "$py" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$src"
         act "$py" -m pip install --quiet --disable-pip-version-check "$spec"
     fi
     act mkdir -p "$(at "$(dirname "$CLI_LINK")")"
