@@ -87,6 +87,11 @@ while [[ $# -gt 0 ]]; do
 done
 
 require_root_if_live
+if [[ -z $DEST ]]; then
+    for u in ${STAFF[@]+"${STAFF[@]}"}; do
+        getent passwd "$u" >/dev/null || die "--staff $u: no such user"
+    done
+fi
 (( DRY_RUN )) && say "dry run: nothing will be changed"
 [[ -n $DEST ]] && say "staging into $DEST: the live system is not touched"
 

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -234,14 +235,20 @@ def test_dry_run_on_the_live_system_changes_nothing(example: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) not installed")
 def test_live_install_requires_root() -> None:
-    cmd = ["bash", str(INSTALL), "--no-pip"]
-    if os.geteuid() == 0:
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    res = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, cwd="/"
-    )
+    # As root, drop to nobody; the scripts are copied to a world-readable
+    # directory because the checkout may not be readable by nobody.
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        copy = Path(tmp) / "deploy"
+        shutil.copytree(REPO / "deploy", copy)
+        os.chmod(tmp, 0o755)
+        cmd = ["bash", str(copy / "install.sh"), "--no-pip"]
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        res = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, cwd="/"
+        )
     assert res.returncode != 0
-    assert "must run as root" in res.stderr
+    assert "must run as root" in res.stderr, res.stderr
 
 
 # --- uninstall ---------------------------------------------------------------
