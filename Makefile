@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml scripts/prereqs.sh
 	PYTHON=$(PYTHON) sh scripts/prereqs.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -40,6 +40,10 @@ torture: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk hw tests
 	$(BIN)/ruff format --check kiosk hw tests
+	@if command -v shellcheck >/dev/null 2>&1; then \
+		echo "shellcheck -x deploy/*.sh scripts/*.sh .ci/run"; \
+		shellcheck -x deploy/*.sh scripts/*.sh .ci/run; \
+	else echo "lint: shellcheck not installed, shell scripts not checked (apt-get install shellcheck)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks

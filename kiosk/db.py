@@ -32,11 +32,43 @@ DEFAULT_BUSY_TIMEOUT = 5.0
 DB_FILENAME = "assettrack.db"
 
 
-def translate(exc: sqlite3.Error) -> Exception:
+# Below this much free space an I/O error is taken to be a full disk: SQLite
+# reports ENOSPC on its shared-memory file as a plain I/O error.
+LOW_SPACE = 1 << 20
+
+
+def _low_space(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < LOW_SPACE
+
+
+def _why_cantopen(path: Path | None) -> str:
+    """Name the usual reason SQLite cannot open a file, which it does not say."""
+    if path is None:
+        return ""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        return f"directory {path.parent} is not reachable"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"no write permission on directory {path.parent} (WAL needs it)"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return "no read/write permission on the file"
+    return ""
+
+
+def translate(exc: sqlite3.Error, path: Path | None = None) -> Exception:
     """Map a sqlite3 exception to the matching :mod:`kiosk.errors` type."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc)
-    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+    full = name.startswith("SQLITE_IOERR") and _low_space(path)
+    if full or name.startswith("SQLITE_FULL") or "disk is full" in text:
         return StorageFull("storage full: the database cannot grow; free space and retry")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
         return StorageBusy("database busy: another process holds it; try again")
@@ -48,19 +80,19 @@ def translate(exc: sqlite3.Error) -> Exception:
     if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text:
         return StorageError(f"database file is damaged or not a database: {text}")
     if name.startswith("SQLITE_CANTOPEN"):
-        return StorageError(f"cannot open database: {text}")
+        return StorageError(f"cannot open database {path or ''}: {_why_cantopen(path) or text}")
     if name.startswith("SQLITE_IOERR"):
         return StorageError(f"disk I/O error: {text}")
     return StorageError(f"database error: {text}")
 
 
 @contextlib.contextmanager
-def translated() -> Iterator[None]:
+def translated(path: Path | None = None) -> Iterator[None]:
     """Re-raise any sqlite3 error inside the block as a typed error."""
     try:
         yield
     except sqlite3.Error as exc:
-        raise translate(exc) from exc
+        raise translate(exc, path) from exc
 
 
 def _create_file(path: Path) -> None:
@@ -99,12 +131,12 @@ class Database:
                 raise StorageError(f"no database at {self.path}")
             with translated_os(self.path):
                 _create_file(self.path)
-        with translated():
+        with translated(self.path):
             self.conn = sqlite3.connect(
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         try:
-            with translated():
+            with translated(self.path):
                 self._configure()
                 migrations.check_compatible(self.conn, self.path)
                 if migrate:
@@ -126,7 +158,7 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``); commits or rolls back whole."""
-        with translated():
+        with translated(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -139,7 +171,7 @@ class Database:
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: every statement inside sees the same snapshot."""
-        with translated():
+        with translated(self.path):
             self.conn.execute("BEGIN")
             try:
                 yield self.conn
@@ -149,7 +181,7 @@ class Database:
 
     def data_version(self) -> int:
         """Changes when *another* connection commits (cheap; poll it on a tick)."""
-        with translated():
+        with translated(self.path):
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk import events, validate
+from kiosk.db import translate
 from kiosk.errors import HardStop, NotFound
 from kiosk.plans import Plan, execute, planner
 from kiosk.validate import SlotRef
@@ -271,20 +272,18 @@ def plan_vacate(
 ) -> Plan:
     from kiosk import assets
 
-    if slot is None:
+    if slot is not None:
+        tag = occupant(conn, slot)
         if tag is None:
-            raise ValueError("vacate needs a slot or a tag")
-        asset = assets.get(conn, tag)
-        if asset.slot is None:
-            raise HardStop(f"{asset.tag} is not in a slot", code="not_slotted")
-    else:
-        holder = occupant(conn, slot)
-        if holder is None:
             raise HardStop(f"slot {slot} is empty", code="slot_empty")
-        asset = assets.get(conn, holder)
+    elif tag is None:
+        raise ValueError("vacate needs a slot or a tag")
+    asset = assets.get(conn, tag)
+    if asset.slot is None:
+        raise HardStop(f"{asset.tag} is not in a slot", code="not_slotted")
     return Plan(
         "vacate",
-        (("slot", slot), ("tag", tag)),
+        (("slot", slot), ("tag", None if slot is not None else tag)),
         asset.tag,
         asset.state(),
         asset.slot,
@@ -312,9 +311,22 @@ def vacate_asset(db: Any, tag: str, actor: str) -> Plan:
     return execute(db, "vacate", actor, tag=validate.tag(tag))
 
 
-def where(db: Any, tag: str) -> SlotRef | None:
-    """The slot of a known asset (None when it is not slotted)."""
-    from kiosk import assets
+_WHERE = (
+    "SELECT s.case_name, s.slot_position FROM assets a "
+    "LEFT JOIN slots s ON s.current_asset_tag = a.tag WHERE a.tag = ?"
+)
 
-    with db.read() as conn:
-        return assets.get(conn, tag).slot
+
+def where(db: Any, tag: str) -> SlotRef | None:
+    """The slot of a known asset (None when it is not slotted); NotFound otherwise.
+
+    One statement, so it needs no explicit transaction to be consistent.
+    """
+    tag = validate.tag(tag)
+    try:
+        row = db.conn.execute(_WHERE, (tag,)).fetchone()
+    except sqlite3.Error as exc:  # a bare try: this is the hottest read in the kiosk
+        raise translate(exc) from exc
+    if row is None:
+        raise NotFound(f"unknown asset {tag}")
+    return None if row[0] is None else SlotRef(row[0], row[1])

@@ -1,0 +1,115 @@
+"""Several processes (not threads) race for the same slots through the layer.
+
+Each conflicting assign has exactly one winner; every loser gets the hard
+stop that names the winner — never "database is locked", never a crash.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+
+from kiosk import custody, slots
+from kiosk.db import Database
+from kiosk.errors import HardStop, KioskError
+from kiosk.validate import SlotRef
+from tests.conftest import ACTOR, add
+from tests.domain.helpers import sound
+
+WORKERS = 4
+ROUNDS = 200 if os.environ.get("ASSETTRACK_TORTURE") else 25
+
+
+def _race(path: str, me: int, start, results) -> None:
+    """Worker: for each round, try to put my asset into that round's slot."""
+    db = Database(path)
+    start.wait()
+    for r in range(ROUNDS):
+        try:
+            slots.assign(db, f"W{me}-{r}", "RACE", r + 1, f"worker{me}")
+            results.put((r, me, "won"))
+        except HardStop as err:
+            results.put((r, me, f"stop:{err}"))
+        except KioskError as err:  # busy, storage: must not happen
+            results.put((r, me, f"error:{type(err).__name__}:{err}"))
+    db.close()
+
+
+def test_exactly_one_winner_per_contested_slot(db, db_path):
+    slots.init_case(db, "RACE", ROUNDS, ACTOR)
+    for me in range(WORKERS):
+        for r in range(ROUNDS):
+            add(db, f"W{me}-{r}")
+    ctx = mp.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_race, args=(str(db_path), me, start, results)) for me in range(WORKERS)
+    ]
+    for p in procs:
+        p.start()
+    start.set()
+    outcomes = [results.get(timeout=120) for _ in range(WORKERS * ROUNDS)]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    by_round: dict[int, list[tuple[int, str]]] = {}
+    for r, me, what in outcomes:
+        by_round.setdefault(r, []).append((me, what))
+    with db.read() as conn:
+        for r, seen in by_round.items():
+            winners = [me for me, what in seen if what == "won"]
+            assert len(winners) == 1, seen
+            holder = slots.occupant(conn, SlotRef("RACE", r + 1))
+            assert holder == f"W{winners[0]}-{r}"
+            for _me, what in seen:
+                assert what == "won" or what == f"stop:slot RACE:{r + 1} holds {holder}", what
+    sound(db)
+
+
+def _churn(path: str, me: int, start, results) -> None:
+    """Worker: move my two assets around shared slots and in and out of custody."""
+    import random
+
+    rng = random.Random(me)
+    db = Database(path)
+    start.wait()
+    errors = []
+    for _ in range(ROUNDS * 2):
+        tag = f"C{me}-{rng.randrange(2)}"
+        try:
+            choice = rng.randrange(3)
+            if choice == 0:
+                slots.move(db, tag, "POOL", rng.randrange(1, 7), f"w{me}")
+            elif choice == 1:
+                custody.stock_out(db, tag, "0042", f"w{me}")
+            else:
+                custody.stock_in(db, tag, f"w{me}", slot=SlotRef("POOL", rng.randrange(1, 7)))
+        except HardStop:
+            pass
+        except KioskError as err:
+            errors.append(f"{type(err).__name__}: {err}")
+    results.put(errors)
+    db.close()
+
+
+def test_mixed_churn_keeps_invariants(db, db_path):
+    from kiosk import assets
+
+    slots.init_case(db, "POOL", 6, ACTOR)
+    assets.add_person(db, "0042", "Alice Ng", ACTOR)
+    for me in range(WORKERS):
+        for i in range(2):
+            add(db, f"C{me}-{i}")
+    ctx = mp.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_churn, args=(str(db_path), me, start, results)) for me in range(WORKERS)
+    ]
+    for p in procs:
+        p.start()
+    start.set()
+    errors = [e for _ in procs for e in results.get(timeout=120)]
+    for p in procs:
+        p.join(timeout=30)
+    assert errors == []
+    sound(db)

@@ -1,0 +1,124 @@
+"""Storage: pragmas, file safety, refusing foreign files, and schema upgrades."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from kiosk import assets, migrations, slots
+from kiosk.db import Database, resolve_path
+from kiosk.errors import StorageError
+from tests.domain.helpers import sound
+
+ACTOR = "test"
+
+
+def test_pragmas(db):
+    c = db.conn
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert c.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert c.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert migrations.version(c) == migrations.LATEST
+
+
+def test_new_file_and_directory_are_not_world_readable(tmp_path):
+    path = tmp_path / "deep" / "dir" / "a.db"
+    Database(path).close()
+    assert stat.S_IMODE(os.stat(path).st_mode) & 0o007 == 0
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) & 0o007 == 0
+
+
+def test_refuses_foreign_sqlite_file(tmp_path):
+    path = tmp_path / "other.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(StorageError, match="not an AssetTrack one"):
+        Database(path)
+
+
+def test_refuses_other_application_id(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    with pytest.raises(StorageError, match="not an AssetTrack database"):
+        Database(path)
+
+
+def test_refuses_garbage_file(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StorageError, match="damaged or not a database"):
+        Database(path)
+
+
+def test_refuses_newer_schema(db_path):
+    Database(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    with pytest.raises(StorageError, match="newer than this AssetTrack knows"):
+        Database(db_path)
+
+
+def test_missing_file_without_create(tmp_path):
+    with pytest.raises(StorageError, match="no database"):
+        Database(tmp_path / "absent.db", create=False)
+
+
+def test_upgrade_from_milestone_7_keeps_every_row(db_path):
+    """A v1 database (slots only, any tag) upgrades: unknown tags become assets."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    migrations.upgrade(conn, target=1)
+    conn.executemany(
+        "INSERT INTO slots VALUES (?, ?, ?)",
+        [("A", 1, "LT-1"), ("A", 2, None), ("A", 3, "LT-3"), ("B", 1, None)],
+    )
+    conn.close()
+
+    db = Database(db_path)
+    with db.read() as c:
+        assert migrations.version(c) == migrations.LATEST
+        assert [(str(r), t) for r, t in slots.list_slots(c)] == [
+            ("A:1", "LT-1"),
+            ("A:2", None),
+            ("A:3", "LT-3"),
+            ("B:1", None),
+        ]
+        lt1 = assets.get(c, "LT-1")
+    assert (lt1.status, str(lt1.slot)) == ("IN_STOCK", "A:1")
+    sound(db)
+    # The upgraded file works like a new one.
+    slots.move(db, "LT-1", "B", 1, ACTOR)
+    sound(db)
+    db.close()
+
+
+def test_upgrade_is_idempotent_and_concurrent_safe(db_path):
+    Database(db_path).close()
+    again = Database(db_path)
+    assert migrations.upgrade(again.conn) == migrations.LATEST
+    again.close()
+
+
+def test_resolve_path_order(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSETTRACK_DB", str(tmp_path / "env.db"))
+    assert resolve_path("/x/cli.db", "/x/conf.db").name == "cli.db"
+    assert resolve_path(None, "/x/conf.db").name == "env.db"
+    monkeypatch.delenv("ASSETTRACK_DB")
+    assert resolve_path(None, "/x/conf.db").name == "conf.db"
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    assert resolve_path(None, None) == tmp_path / "state" / "assettrack.db"
+
+
+def test_write_rolls_back_on_error(stocked):
+    before = stocked.conn.execute("SELECT count(*) FROM events").fetchone()
+    with pytest.raises(ZeroDivisionError), stocked.write() as conn:
+        conn.execute("INSERT INTO people VALUES ('x', 'y', 'z')")
+        1 / 0  # noqa: B018
+    assert stocked.conn.execute("SELECT count(*) FROM events").fetchone() == before
+    assert stocked.conn.execute("SELECT count(*) FROM people WHERE badge='x'").fetchone()[0] == 0

@@ -1,0 +1,191 @@
+"""Storage faults: a full disk, a long lock, a damaged or read-only file.
+
+Each must end in one clear error, nothing half-written, and — for the full
+disk and the lock — normal service again once the cause goes away, on the
+same open connection (the daemon is not restarted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kiosk import assets, slots
+from kiosk.cli.main import main
+from kiosk.db import Database
+from kiosk.errors import StorageBusy, StorageError, StorageFull
+from tests.conftest import ACTOR, add, snapshot
+from tests.domain.helpers import sound
+
+
+def _fill(db, start=0):
+    """Add assets until the store refuses; return how many went in."""
+    i = start
+    while True:
+        try:
+            add(db, f"FILL-{i:05d}", notes="x" * 3000)
+        except StorageFull:
+            return i
+        i += 1
+
+
+def test_page_limit_full_then_recovers(stocked):
+    pages = stocked.conn.execute("PRAGMA page_count").fetchone()[0]
+    stocked.conn.execute(f"PRAGMA max_page_count = {pages + 40}")
+    added = _fill(stocked)
+    assert added > 0
+    before = snapshot(stocked)
+    with pytest.raises(StorageFull, match="storage full"):
+        add(stocked, "ONE-MORE", notes="y" * 3000)
+    assert snapshot(stocked) == before
+    sound(stocked)
+    stocked.conn.execute("PRAGMA max_page_count = 1073741823")
+    add(stocked, "ONE-MORE", notes="y" * 3000)
+    sound(stocked)
+
+
+@contextlib.contextmanager
+def small_tmpfs(tmp_path, size="512k"):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def fill_disk(mnt):
+    """Take every free byte of the mount with one file; delete it to free them."""
+    filler = mnt / "filler"
+    with open(filler, "wb", buffering=0) as f, contextlib.suppress(OSError):
+        while True:
+            f.write(b"\0" * 4096)
+    return filler
+
+
+def test_real_disk_full_then_space_returns(tmp_path):
+    with small_tmpfs(tmp_path) as mnt:
+        db = Database(mnt / "assettrack.db")
+        slots.init_case(db, "A", 4, ACTOR)
+        add(db, "LT-1", "A:1")
+        filler = fill_disk(mnt)
+        before = snapshot(db)
+        with pytest.raises(StorageFull):
+            # WAL frames need room: an operation that cannot write them fails whole.
+            for i in range(200):
+                add(db, f"LT-X{i}", "A:2" if i == 0 else None, notes="n" * 4000)
+        after = snapshot(db)
+        assert after["slots"] == before["slots"] or ("LT-X0" in str(after["slots"]))
+        sound(db)
+        filler.unlink()
+        slots.vacate(db, "A", 1, ACTOR)
+        slots.assign(db, "LT-1", "A", 3, ACTOR)
+        sound(db)
+        db.close()
+
+
+def test_cli_reports_storage_full_with_exit_1(tmp_path, capsys):
+    with small_tmpfs(tmp_path, size="256k") as mnt:
+        path = mnt / "a.db"
+        assert main(["--db", str(path), "case", "init", "A", "--slots", "2"]) == 0
+        fill_disk(mnt)
+        capsys.readouterr()
+        code = 0
+        for i in range(100):
+            code = main(["--db", str(path), "asset", "add", f"T{i}", "--notes", "z" * 4000])
+            if code:
+                break
+        err = capsys.readouterr().err
+        assert code == 1
+        assert err.startswith("error: storage full") and err.count("\n") == 1
+
+
+_HOLD = """
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+c.execute("ROLLBACK")
+"""
+
+
+def test_long_lock_gives_busy_then_works(tmp_path):
+    path = tmp_path / "a.db"
+    db = Database(path, busy_timeout=0.3)
+    slots.init_case(db, "A", 2, ACTOR)
+    add(db, "LT-1")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        before = snapshot(db)
+        with pytest.raises(StorageBusy, match="database busy"):
+            slots.assign(db, "LT-1", "A", 1, ACTOR)
+        assert snapshot(db) == before
+    finally:
+        holder.communicate("\n", timeout=10)
+    slots.assign(db, "LT-1", "A", 1, ACTOR)
+    with db.read() as conn:
+        assigned = conn.execute("SELECT count(*) FROM events WHERE op='assign'").fetchone()[0]
+    assert assigned == 1
+    sound(db)
+
+
+def test_truncated_file_is_refused_in_one_line(tmp_path, capsys):
+    path = tmp_path / "a.db"
+    db = Database(path)
+    slots.init_case(db, "A", 50, ACTOR)
+    for i in range(30):
+        assets.add_person(db, f"P{i}", "n" * 200, ACTOR)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2 + 100])
+    code = main(["--db", str(path), "case", "list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert "damaged" in err or "malformed" in err
+
+
+def test_wrong_file_at_path(tmp_path, capsys):
+    path = tmp_path / "a.db"
+    path.write_text("name,tag\nfoo,bar\n" * 200)
+    assert main(["--db", str(path), "case", "list"]) == 1
+    assert "not a database" in capsys.readouterr().err
+
+
+def test_read_only_filesystem(tmp_path, capsys):
+    with small_tmpfs(tmp_path) as mnt:
+        path = mnt / "a.db"
+        db = Database(path)
+        slots.init_case(db, "A", 1, ACTOR)
+        db.close()
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        code = main(["--db", str(path), "case", "init", "A", "--slots", "3"])
+        err = capsys.readouterr().err
+        assert code == 1 and err.count("\n") == 1, err
+        assert "read-only" in err or "cannot open" in err or "unable to open" in err, err
+
+
+def test_directory_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(StorageError, match="cannot create database"):
+        Database(blocker / "sub" / "a.db")
