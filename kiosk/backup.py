@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import events, migrations
-from kiosk.errors import HardStop, InvalidInput, StorageError
+from kiosk.errors import HardStop, InvalidInput, NotFound, StorageError
 from kiosk.sanitize import clean
 
 SUFFIX_BEFORE = ".before-restore"
@@ -92,6 +92,7 @@ def _copy(source: Path, target: Path) -> None:
 
 def verify(path: Path) -> Verified:
     """Refuse anything that is not a sound AssetTrack database this code can use."""
+    require_file(path)
     from kiosk import invariants
 
     with _connect(path, readonly=True) as conn:
@@ -114,8 +115,7 @@ def verify(path: Path) -> Verified:
             verdict = events.verify(conn)
             if not verdict.ok:
                 raise HardStop(
-                    f"{clean(path)}: event log broken at event {verdict.bad_id}: "
-                    f"{verdict.reason}",
+                    f"{clean(path)}: event log broken at event {verdict.bad_id}: {verdict.reason}",
                     code="log_broken",
                 )
             wrong = invariants.violations(conn)
@@ -123,7 +123,9 @@ def verify(path: Path) -> Verified:
                 raise HardStop(f"{clean(path)}: {wrong[0]}", code="inconsistent")
             count = conn.execute("SELECT count(*) FROM assets").fetchone()[0]
         except sqlite3.DatabaseError as err:
-            raise HardStop(f"{clean(path)} is not a usable database: {err}", code="corrupt") from None
+            raise HardStop(
+                f"{clean(path)} is not a usable database: {err}", code="corrupt"
+            ) from None
     return Verified(version, verdict.count, count)
 
 
@@ -141,7 +143,7 @@ def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, 
     if dest.exists() and not overwrite:
         raise HardStop(f"{clean(dest)} exists; choose another name or use --force", code="exists")
     if not dest.parent.is_dir():
-        raise InvalidInput(f"no directory {clean(dest.parent)}", code="not_found")
+        raise NotFound(f"no directory {clean(dest.parent)}")
     temp = _temp_name(dest)
     temp.unlink(missing_ok=True)
     _copy(source, temp)
@@ -161,8 +163,7 @@ def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
     The caller makes sure the kiosk daemon is stopped. Returns where the
     old file was kept (None when there was none) and what was restored.
     """
-    if not source.is_file():
-        raise InvalidInput(f"no such file: {clean(source)}", code="not_found")
+    require_file(source)
     if target.exists() and source.resolve() == target.resolve():
         raise InvalidInput("the source is the live database itself")
     target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
@@ -171,6 +172,7 @@ def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
     _copy(source, temp)
     try:
         found = verify(temp)
+        _same_owner(temp, target)
         _fsync(temp)
         kept = _set_aside(target)
         os.replace(temp, target)
@@ -178,6 +180,23 @@ def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
         temp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
     return kept, found
+
+
+def require_file(path: Path) -> None:
+    if not path.is_file():
+        raise NotFound(f"no such file: {clean(path)}")
+
+
+def _same_owner(new: Path, old: Path) -> None:
+    """Give the restored file the live file's mode and owner (root restores for the daemon)."""
+    try:
+        st = old.stat()
+    except FileNotFoundError:
+        os.chmod(new, 0o640)
+        return
+    os.chmod(new, st.st_mode & 0o777)
+    if os.geteuid() == 0:
+        os.chown(new, st.st_uid, st.st_gid)
 
 
 def _set_aside(target: Path) -> Path | None:
@@ -194,7 +213,9 @@ def _set_aside(target: Path) -> Path | None:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
     except sqlite3.Error as err:
-        raise HardStop(f"{clean(target)} is in use ({err}); stop what uses it", code="busy") from None
+        raise HardStop(
+            f"{clean(target)} is in use ({err}); stop what uses it", code="busy"
+        ) from None
     if str(mode).lower() != "delete":
         raise HardStop(f"{clean(target)} is in use; stop what uses it", code="busy")
     kept = target.with_name(target.name + SUFFIX_BEFORE)

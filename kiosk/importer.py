@@ -7,7 +7,8 @@ the import is all-or-nothing, and each change has its event as usual. A
 dry run does exactly the same work and rolls the transaction back, so what
 it reports is what ``--commit`` would do.
 
-A known asset's status, slot and custodian are the kiosk's to know: a file
+For a known asset only non-empty cells that differ are changed. Its
+status, slot and custodian are the kiosk's to know: a file
 that disagrees is reported ("skip") and left as is. Re-importing a file
 therefore changes nothing.
 """
@@ -128,10 +129,9 @@ def _person(conn: sqlite3.Connection, record: Record, actor: str) -> bool:
     return True
 
 
-def _reconcile(
-    conn: sqlite3.Connection, asset: assets.Asset, record: Record, actor: str
-) -> Action:
-    changed = {k: v for k, v in record.fields.items() if getattr(asset, k) != v}
+def _reconcile(conn: sqlite3.Connection, asset: assets.Asset, record: Record, actor: str) -> Action:
+    # An empty cell leaves a known asset's field as it is (as Snipe-IT's importer does).
+    changed = {k: v for k, v in record.fields.items() if v and getattr(asset, k) != v}
     differs = []
     if asset.status != record.status:
         differs.append(f"status is {asset.status}, file says {record.status}")

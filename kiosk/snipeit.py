@@ -21,6 +21,10 @@ Any other column is reported and ignored; when a name appears twice the
 first column wins. A row naming a person is an asset checked out to that
 person. Rows are numbered as a spreadsheet shows them: the header is row 1.
 
+For an asset already known, a non-empty cell that differs updates the
+name, model, serial or notes; status, slot and custodian stay as the
+kiosk knows them and a difference is reported (see :mod:`kiosk.importer`).
+
 ``Location`` puts a new, in-stock asset into that slot when the slot exists
 and is empty; for an asset checked out it becomes the home slot (where
 stock-in returns it). Any other location (a room name, a taken slot) is

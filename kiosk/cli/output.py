@@ -51,7 +51,9 @@ def terminal_safe(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "\n".join(line if line.isprintable() else _escape_line(line) for line in text.split("\n"))
+    return "\n".join(
+        line if line.isprintable() else _escape_line(line) for line in text.split("\n")
+    )
 
 
 def _escape_line(line: str) -> str:
