@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 from kiosk import events, validate
 from kiosk.errors import HardStop, NotFound
 from kiosk.plans import AssetState, Plan, planner
 from kiosk.validate import SlotRef
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 STATUSES = ("IN_STOCK", "IN_CUSTODY", "REPAIR", "RETIRED", "LOST")
 _WRITABLE = {

@@ -17,7 +17,6 @@ so callers see "storage full" rather than an ``OperationalError``.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -25,8 +24,6 @@ from pathlib import Path
 
 from kiosk import migrations
 from kiosk.errors import HardStop, StorageBusy, StorageError, StorageFull
-
-log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 DB_FILENAME = "assettrack.db"
@@ -150,7 +147,12 @@ class Database:
         c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
-            log.warning("database %s is in %s mode, not WAL", self.path, mode)
+            # logging is imported here only: every CLI call opens a database.
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "database %s is in %s mode, not WAL", self.path, mode
+            )
         c.execute("PRAGMA synchronous = FULL")
         c.execute("PRAGMA foreign_keys = ON")
 

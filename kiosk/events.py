@@ -13,12 +13,14 @@ Order is by id, never by time: a Pi without an RTC can boot in 1970.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 GENESIS = "0" * 64
 _COLUMNS = "id, time, actor, op, asset, from_slot, to_slot, person, details, prev_hash, hash"
@@ -67,7 +69,9 @@ def digest(row: tuple[Any, ...]) -> str:
     ``None`` and ``""`` apart and needs no escaping rules of our own.
     """
     canonical = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    from hashlib import sha256  # imported on first use: reads never hash
+
+    return sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def append(

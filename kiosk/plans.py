@@ -20,11 +20,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
 
 from kiosk import events
 from kiosk.errors import ChangedSincePreview, HardStop, NotFound
 from kiosk.validate import SlotRef
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 from kiosk import events, validate
 from kiosk.db import translate
 from kiosk.errors import HardStop, NotFound
 from kiosk.plans import Plan, execute, planner
 from kiosk.validate import SlotRef
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kiosk import assets, custody, plans, validate
 from kiosk.cli.main import command
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 _STATUS_OPS = {
     "retire": ("Retire an asset for good (it leaves its slot).", True),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
 
 from kiosk import assets, custody, validate
 from kiosk.cli.asset_cmds import ASSET_HEADERS, asset_rows
@@ -11,6 +10,10 @@ from kiosk.cli.main import command
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from kiosk.cli.main import actions_of, command
 from kiosk.cli.output import Result, table, terminal_safe
 from kiosk.errors import HardStop, InvalidInput, KioskError
 from kiosk.sanitize import clean
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 # Listed in `assettrack --help` with this group's own commands.
 HELP_NAMES = ("asset import", "asset export")

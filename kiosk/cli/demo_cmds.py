@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kiosk.cli.main import command
 from kiosk.cli.output import Result
 from kiosk.errors import HardStop
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

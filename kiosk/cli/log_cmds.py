@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
 
 from kiosk import events, validate
 from kiosk.cli.main import command
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput, KioskError
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:

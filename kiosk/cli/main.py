@@ -13,17 +13,18 @@ more than the work.
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from kiosk.cli.output import Result, emit, emit_error
 from kiosk.errors import InvalidInput, KioskError
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 # (group title, module) in the order `assettrack --help` lists them.
 GROUPS: list[tuple[str, str]] = [
@@ -54,7 +55,25 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "demo": ("kiosk.cli.demo_cmds",),
 }
 
-log = logging.getLogger("kiosk.cli")
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, told the width so that it need not import shutil."""
+
+    def __init__(self, prog: str, **kw: Any) -> None:
+        if kw.get("width") is None:
+            kw["width"] = _columns() - 2
+        super().__init__(prog, **kw)
+
+
+def _columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return 80
 
 
 class Parser(argparse.ArgumentParser):
@@ -80,6 +99,8 @@ class Context:
     def actor(self) -> str:
         if self.args.actor:
             return self.args.actor
+        import getpass
+
         try:
             return getpass.getuser()
         except (KeyError, OSError):
@@ -136,7 +157,7 @@ def build_parser(command_name: str | None = None) -> Parser:
     root = Parser(
         prog="assettrack",
         description="AssetTrack equipment-room kiosk: slots, assets, custody and the kiosk daemon.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=Formatter,
     )
     root.add_argument(
         "--db",
@@ -183,7 +204,7 @@ def command(commands: Any, name: str, summary: str, example: str, **kw: Any) -> 
         help=summary,
         description=summary,
         epilog=f"example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=Formatter,
         **kw,
     )
     # `assettrack asset list --json` works as well as `assettrack --json asset list`.
@@ -210,10 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser(argv[first] if first < len(argv) else None)
         args = parser.parse_args(argv)
-        logging.basicConfig(
-            level=logging.DEBUG if args.verbose else logging.WARNING,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
+        if args.verbose:
+            # Only then: logging costs every call otherwise, and without it
+            # warnings still reach stderr through logging's last-resort handler.
+            import logging
+
+            logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
         handler: Handler | None = getattr(args, "func", None)
         if handler is None:
             parser.print_help()

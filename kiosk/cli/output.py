@@ -10,10 +10,13 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
 
 from kiosk.errors import KioskError
 from kiosk.sanitize import clean, shorten
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 WIDTH = 80
 

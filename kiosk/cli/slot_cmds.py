@@ -1,14 +1,18 @@
-"""Cases and slots: ``case init|list``, ``slot list|assign|vacate|move``, ``where``."""
+"""Cases and slots: ``case init|list``, ``slot list|assign|vacate|move``, ``where``.
+
+Handlers import :mod:`kiosk.slots` themselves: ``where`` runs without it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from kiosk import slots
 from kiosk.cli.main import command
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
+
+TYPE_CHECKING = False  # typing costs every CLI call; annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(commands: Any) -> None:
@@ -76,7 +80,7 @@ def _tag_case_pos(p: Any) -> None:
 
 
 def case_init(ctx, args) -> Result:
-    from kiosk import validate
+    from kiosk import slots, validate
 
     count = validate.slot_count(args.slots)
     with ctx.db.read() as conn:
@@ -93,6 +97,8 @@ def case_init(ctx, args) -> Result:
 
 
 def case_list(ctx, args) -> Result:
+    from kiosk import slots
+
     with ctx.db.read() as conn:
         cases = slots.list_cases(conn)
     rows = [(c.case, c.slots, c.occupied, c.slots - c.occupied) for c in cases]
@@ -101,6 +107,8 @@ def case_list(ctx, args) -> Result:
 
 
 def slot_list(ctx, args) -> Result:
+    from kiosk import slots
+
     with ctx.db.read() as conn:
         listing = slots.list_slots(conn, args.case)
     data = [{"case": r.case, "position": r.pos, "asset": t} for r, t in listing]
@@ -119,11 +127,15 @@ def _done(plan, text: str) -> Result:
 
 
 def slot_assign(ctx, args) -> Result:
+    from kiosk import slots
+
     plan = slots.assign(ctx.db, args.tag, args.case, args.pos, ctx.actor)
     return _done(plan, f"{plan.tag} -> {plan.to_slot}")
 
 
 def slot_vacate(ctx, args) -> Result:
+    from kiosk import slots
+
     if args.asset and (args.case or args.pos):
         raise InvalidInput("give CASE POS or --asset TAG, not both", code="usage")
     if args.asset:
@@ -136,6 +148,8 @@ def slot_vacate(ctx, args) -> Result:
 
 
 def slot_move(ctx, args) -> Result:
+    from kiosk import slots
+
     plan = slots.move(ctx.db, args.tag, args.case, args.pos, ctx.actor)
     return _done(plan, f"{plan.tag}: {plan.from_slot} -> {plan.to_slot}")
 
