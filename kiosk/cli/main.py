@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
         handler: Handler | None = getattr(args, "func", None)
         if handler is None:
+            if as_json:
+                raise InvalidInput("no command given; see assettrack --help", code="usage")
             parser.print_help()
             return 2
         ctx = Context(args)
