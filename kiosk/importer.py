@@ -62,6 +62,9 @@ def run(db: Any, sheet: Sheet, actor: str, *, commit: bool) -> Report:
                     report.actions.append(_one(conn, record, actor, report))
                 except KioskError as err:
                     problems.append(Problem(record.row, "", err.message))
+                except sqlite3.IntegrityError as err:
+                    # The schema's own guard: the row is refused, the import fails whole.
+                    problems.append(Problem(record.row, "", f"refused by the database: {err}"))
             if problems:
                 raise ImportRefused(problems)
             if not commit:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk import validate
-from kiosk.errors import InvalidInput
+from kiosk.errors import InvalidInput, NotFound
 from kiosk.sanitize import clean
 from kiosk.validate import SlotRef
 
@@ -207,7 +207,7 @@ def read(path: str | Path, status_map: Mapping[str, str] | None = None) -> Sheet
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"no such file: {clean(path)}", code="not_found") from None
+        raise NotFound(f"no such file: {clean(path)}") from None
     except OSError as err:
         raise InvalidInput(f"cannot read {clean(path)}: {err.strerror}") from None
     return parse(decode(data, str(path)), status_map)
