@@ -120,3 +120,37 @@ def seeded(at):
     """The demo room: CART-A (8) and CART-B (6), six laptops, LT-0103 out with 0042."""
     assert at("demo", "seed").code == 0
     return at
+
+
+@pytest.fixture
+def fake_daemon(env):
+    """A control socket that answers ``status`` like a running kiosk daemon."""
+    import socket
+    import threading
+
+    path = env["ASSETTRACK_SOCKET"]
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(8)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b'{"ok": true, "state": "idle"}\n')
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield Path(path)
+    stop.set()
+    server.close()
+    thread.join(timeout=5)
