@@ -70,14 +70,17 @@ def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
     elif result.text:
         out.write(terminal_safe(result.text.rstrip("\n")) + "\n")
     for line in result.stderr:
-        sys.stderr.write(clean(line) + "\n")
+        sys.stderr.write(terminal_safe(line) + "\n")
     return result.exit_code
 
 
 def emit_error(err: KioskError, as_json: bool) -> int:
+    # Messages quote data already cleaned where they were made; terminal_safe
+    # escapes what one forgot without escaping the escapes a second time.
+    message = terminal_safe(err.message)
     if as_json:
-        doc = {"error": {"code": err.code, "message": clean(err.message)}}
+        doc = {"error": {"code": err.code, "message": message}}
         sys.stdout.write(json.dumps(doc) + "\n")
     else:
-        sys.stderr.write(f"error: {clean(err.message)}\n")
+        sys.stderr.write(f"error: {message}\n")
     return err.exit_code

@@ -132,12 +132,15 @@ def fake_daemon(env):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(8)
+    server.settimeout(0.05)
     stop = threading.Event()
 
     def serve():
         while not stop.is_set():
             try:
                 conn, _ = server.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
             with conn:
@@ -152,5 +155,5 @@ def fake_daemon(env):
     thread.start()
     yield Path(path)
     stop.set()
-    server.close()
     thread.join(timeout=5)
+    server.close()

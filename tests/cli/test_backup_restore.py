@@ -70,6 +70,9 @@ def test_backup_while_another_process_writes(seeded, db_file, tmp_path):
             time.sleep(0.02)
         copies = []
         for n in range(3):
+            seen = _events_of(db_file)
+            while _events_of(db_file) < seen + 10 and time.monotonic() < deadline:
+                time.sleep(0.01)  # the writer is mid-flight for every copy
             dest = tmp_path / f"copy-{n}.db"
             run = seeded("backup", str(dest), json=True)
             assert run.code == 0, run
@@ -80,7 +83,7 @@ def test_backup_while_another_process_writes(seeded, db_file, tmp_path):
         out, _ = writer.communicate(timeout=60)
     assert writer.returncode == 0 and int(out) > 0
     counts = [_consistent_prefix(c) for c in copies]
-    assert counts == sorted(counts) and counts[0] > 12
+    assert counts == sorted(counts) and counts[0] > 12 and len(set(counts)) == 3
     assert _events_of(db_file) >= counts[-1]
     for copy in copies:
         doctor = seeded("doctor", json=True, db=copy)
