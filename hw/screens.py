@@ -135,6 +135,22 @@ _ICONS = {
 }
 
 
+def examples() -> dict[str, Screen]:
+    """One typical screen of each kind: for ``assettrack hw display test`` and the tests."""
+    return {
+        "idle": Screen("idle", "AssetTrack", ("Scan a laptop tag", "or a slot label")),
+        "preview": Screen("preview", "Check in LT-0193",
+                          ("Dell Latitude 7440", "into CART-A:4", "Scan slot to change")),
+        "confirm": Screen("confirm", "Confirm check-in?",
+                          ("LT-0193 -> CART-A:4", "Confirm: green button", "Cancel: red")),
+        "conflict": Screen("conflict", "Slot taken", ("CART-A:4 has LT-0200",
+                                                      "Scan another slot")),
+        "error": Screen("error", "Unknown tag", ("LT-9999 is not", "registered")),
+        "success": Screen("success", "Checked in", ("LT-0193 in CART-A:4",)),
+        "busy": Screen("busy", "Working...", ()),
+    }
+
+
 def blank(width: int = 128, height: int = 64) -> Image.Image:
     return Image.new("1", (width, height), 0)
 
