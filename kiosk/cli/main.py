@@ -28,6 +28,7 @@ from kiosk.errors import InvalidInput, KioskError
 # (group title, module) in the order `assettrack --help` lists them.
 GROUPS: list[tuple[str, str]] = [
     # ("cases and slots", "kiosk.cli.slot_cmds"),
+    ("hardware", "kiosk.cli.hw_cmds"),
 ]
 
 log = logging.getLogger("kiosk.cli")
