@@ -40,8 +40,15 @@ DeviceFactory = Callable[[], Any]
 _RETRY_MIN = 0.05
 
 
-def luma_device(backend: str, *, width: int = 128, height: int = 64, rotation: int = 0,
-                i2c_port: int = 1, address: int = 0x3C) -> Any:
+def luma_device(
+    backend: str,
+    *,
+    width: int = 128,
+    height: int = 64,
+    rotation: int = 0,
+    i2c_port: int = 1,
+    address: int = 0x3C,
+) -> Any:
     """Create the luma device for ``backend`` ("ssd1306", "sh1106" or "sim")."""
     rotate = rotation // 90  # luma counts quarter turns
     if backend == "sim":
@@ -58,9 +65,16 @@ def luma_device(backend: str, *, width: int = 128, height: int = 64, rotation: i
 class Display:
     """The panel behind a worker thread. ``width``/``height`` are as seen, after rotation."""
 
-    def __init__(self, device_factory: DeviceFactory, *, width: int = 128, height: int = 64,
-                 idle_blank: float = 300.0, retry_max: float = 5.0,
-                 backend: str = "sim") -> None:
+    def __init__(
+        self,
+        device_factory: DeviceFactory,
+        *,
+        width: int = 128,
+        height: int = 64,
+        idle_blank: float = 300.0,
+        retry_max: float = 5.0,
+        backend: str = "sim",
+    ) -> None:
         self.backend = backend
         self.width, self.height = width, height
         self.idle_blank = idle_blank

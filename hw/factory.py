@@ -58,8 +58,13 @@ def _gpio_setup(device: str) -> Iterator[None]:
             raise _hardware_error(device, err) from None
 
 
-def build_leds(config: Config, *, sim: bool = False, slots: Iterable[str] | None = None,
-               pin_factory: Any = None):
+def build_leds(
+    config: Config,
+    *,
+    sim: bool = False,
+    slots: Iterable[str] | None = None,
+    pin_factory: Any = None,
+):
     """The slot LEDs the config describes (simulated when ``sim``)."""
     from hw.leds import GpioLeds, ShiftRegisterLeds, SimLeds
 
@@ -70,29 +75,48 @@ def build_leds(config: Config, *, sim: bool = False, slots: Iterable[str] | None
     status = {"ready": cfg.ready, "conflict": cfg.conflict}
     with _gpio_setup("slot LEDs"):
         if cfg.backend == "gpio":
-            return GpioLeds(cfg.slots, blink_rate=cfg.blink_rate, status_pins=status,
-                            pin_factory=pin_factory)
+            return GpioLeds(
+                cfg.slots, blink_rate=cfg.blink_rate, status_pins=status, pin_factory=pin_factory
+            )
         sr = cfg.shift_register
-        return ShiftRegisterLeds(cfg.slots, data=sr.data, clock=sr.clock, latch=sr.latch,
-                                 chips=sr.chips, blink_rate=cfg.blink_rate,
-                                 status_pins=status, pin_factory=pin_factory)
+        return ShiftRegisterLeds(
+            cfg.slots,
+            data=sr.data,
+            clock=sr.clock,
+            latch=sr.latch,
+            chips=sr.chips,
+            blink_rate=cfg.blink_rate,
+            status_pins=status,
+            pin_factory=pin_factory,
+        )
 
 
-def build_buttons(config: Config, *, sim: bool = False, pin_factory: Any = None,
-                  on_confirm: Callback = None, on_cancel: Callback = None,
-                  on_long_cancel: Callback = None):
+def build_buttons(
+    config: Config,
+    *,
+    sim: bool = False,
+    pin_factory: Any = None,
+    on_confirm: Callback = None,
+    on_cancel: Callback = None,
+    on_long_cancel: Callback = None,
+):
     """Confirm/Cancel; callbacks run on gpiozero's thread, so keep them short."""
     from hw.buttons import GpioButtons, SimButtons
 
     cfg = config.buttons
-    callbacks = {"on_confirm": on_confirm, "on_cancel": on_cancel,
-                 "on_long_cancel": on_long_cancel}
+    callbacks = {"on_confirm": on_confirm, "on_cancel": on_cancel, "on_long_cancel": on_long_cancel}
     if sim or cfg.backend == "sim":
         return SimButtons(**callbacks)
     with _gpio_setup("buttons"):
-        return GpioButtons(confirm=cfg.confirm, cancel=cfg.cancel, pull_up=cfg.pull_up,
-                           bounce_time=cfg.bounce_time, long_press=cfg.long_press,
-                           pin_factory=pin_factory, **callbacks)
+        return GpioButtons(
+            confirm=cfg.confirm,
+            cancel=cfg.cancel,
+            pull_up=cfg.pull_up,
+            bounce_time=cfg.bounce_time,
+            long_press=cfg.long_press,
+            pin_factory=pin_factory,
+            **callbacks,
+        )
 
 
 def build_display(config: Config, *, sim: bool = False):
@@ -106,15 +130,26 @@ def build_display(config: Config, *, sim: bool = False):
     width, height = cfg.width, cfg.height
     if cfg.rotation in (90, 270):
         width, height = height, width
-    factory = partial(luma_device, backend, width=cfg.width, height=cfg.height,
-                      rotation=cfg.rotation, i2c_port=cfg.i2c_port, address=cfg.address)
-    return Display(factory, width=width, height=height, idle_blank=cfg.idle_blank,
-                   backend=backend)
+    factory = partial(
+        luma_device,
+        backend,
+        width=cfg.width,
+        height=cfg.height,
+        rotation=cfg.rotation,
+        i2c_port=cfg.i2c_port,
+        address=cfg.address,
+    )
+    return Display(factory, width=width, height=height, idle_blank=cfg.idle_blank, backend=backend)
 
 
-def build_scanner(config: Config, *, sim: bool = False, port: str | None = None,
-                  on_scan: Callable[[str], None] | None = None,
-                  on_status: Callable[[str], None] | None = None):
+def build_scanner(
+    config: Config,
+    *,
+    sim: bool = False,
+    port: str | None = None,
+    on_scan: Callable[[str], None] | None = None,
+    on_status: Callable[[str], None] | None = None,
+):
     """The scanner (not started): serial when a port is given or configured."""
     from hw.scanner import SerialScanner, SimScanner
 
@@ -122,9 +157,15 @@ def build_scanner(config: Config, *, sim: bool = False, port: str | None = None,
     common = {"max_length": cfg.max_length, "duplicate_window": cfg.duplicate_window}
     if port is None and (sim or cfg.backend == "sim"):
         return SimScanner(on_scan, on_status, **common)
-    return SerialScanner(port or cfg.port or "", cfg.baudrate, on_scan, on_status,
-                         terminator_timeout=cfg.terminator_timeout,
-                         reconnect_max=cfg.reconnect_max, **common)
+    return SerialScanner(
+        port or cfg.port or "",
+        cfg.baudrate,
+        on_scan,
+        on_status,
+        terminator_timeout=cfg.terminator_timeout,
+        reconnect_max=cfg.reconnect_max,
+        **common,
+    )
 
 
 @dataclass
@@ -145,22 +186,36 @@ class Hardware:
                 log.exception("closing the %s failed", name)
 
 
-def build_hardware(config: Config, *, sim: bool = False, slots: Iterable[str] | None = None,
-                   scanner_port: str | None = None, pin_factory: Any = None,
-                   on_scan: Callable[[str], None] | None = None,
-                   on_scanner_status: Callable[[str], None] | None = None,
-                   on_confirm: Callback = None, on_cancel: Callback = None,
-                   on_long_cancel: Callback = None) -> Hardware:
+def build_hardware(
+    config: Config,
+    *,
+    sim: bool = False,
+    slots: Iterable[str] | None = None,
+    scanner_port: str | None = None,
+    pin_factory: Any = None,
+    on_scan: Callable[[str], None] | None = None,
+    on_scanner_status: Callable[[str], None] | None = None,
+    on_confirm: Callback = None,
+    on_cancel: Callback = None,
+    on_long_cancel: Callback = None,
+) -> Hardware:
     """All four devices; if one cannot be set up, the ones already built are released."""
     with ExitStack() as undo:
         leds = build_leds(config, sim=sim, slots=slots, pin_factory=pin_factory)
         undo.callback(leds.close)
-        buttons = build_buttons(config, sim=sim, pin_factory=pin_factory, on_confirm=on_confirm,
-                                on_cancel=on_cancel, on_long_cancel=on_long_cancel)
+        buttons = build_buttons(
+            config,
+            sim=sim,
+            pin_factory=pin_factory,
+            on_confirm=on_confirm,
+            on_cancel=on_cancel,
+            on_long_cancel=on_long_cancel,
+        )
         undo.callback(buttons.close)
         display = build_display(config, sim=sim)
         undo.callback(display.close)
-        scanner = build_scanner(config, sim=sim, port=scanner_port, on_scan=on_scan,
-                                on_status=on_scanner_status)
+        scanner = build_scanner(
+            config, sim=sim, port=scanner_port, on_scan=on_scan, on_status=on_scanner_status
+        )
         undo.pop_all()
     return Hardware(leds=leds, buttons=buttons, display=display, scanner=scanner)

@@ -180,9 +180,14 @@ class GpioLeds(SlotLeds):
 
     backend = "gpio"
 
-    def __init__(self, pins: Mapping[str, int], *, blink_rate: float = 2.0,
-                 status_pins: Mapping[str, int | None] | None = None,
-                 pin_factory: Any = None) -> None:
+    def __init__(
+        self,
+        pins: Mapping[str, int],
+        *,
+        blink_rate: float = 2.0,
+        status_pins: Mapping[str, int | None] | None = None,
+        pin_factory: Any = None,
+    ) -> None:
         from gpiozero import LED
 
         super().__init__(pins, blink_rate)
@@ -225,10 +230,18 @@ class ShiftRegisterLeds(SlotLeds):
 
     backend = "shift-register"
 
-    def __init__(self, outputs: Mapping[str, int], *, data: int, clock: int, latch: int,
-                 chips: int = 1, blink_rate: float = 2.0,
-                 status_pins: Mapping[str, int | None] | None = None,
-                 pin_factory: Any = None) -> None:
+    def __init__(
+        self,
+        outputs: Mapping[str, int],
+        *,
+        data: int,
+        clock: int,
+        latch: int,
+        chips: int = 1,
+        blink_rate: float = 2.0,
+        status_pins: Mapping[str, int | None] | None = None,
+        pin_factory: Any = None,
+    ) -> None:
         from gpiozero import DigitalOutputDevice
 
         super().__init__(outputs, blink_rate)
@@ -281,8 +294,9 @@ class ShiftRegisterLeds(SlotLeds):
 
     def _start_blinker(self) -> None:
         if self._blinker is None:
-            self._blinker = threading.Thread(target=self._blink_loop, name="leds-blink",
-                                             daemon=True)
+            self._blinker = threading.Thread(
+                target=self._blink_loop, name="leds-blink", daemon=True
+            )
             self._blinker.start()
 
     def _blink_loop(self) -> None:

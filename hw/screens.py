@@ -129,8 +129,12 @@ def _icon_busy(d: ImageDraw.ImageDraw, x: int, y: int, ink: int) -> None:
 
 
 _ICONS = {
-    "idle": _icon_idle, "preview": _icon_preview, "confirm": _icon_confirm,
-    "conflict": _icon_conflict, "error": _icon_error, "success": _icon_success,
+    "idle": _icon_idle,
+    "preview": _icon_preview,
+    "confirm": _icon_confirm,
+    "conflict": _icon_conflict,
+    "error": _icon_error,
+    "success": _icon_success,
     "busy": _icon_busy,
 }
 
@@ -139,12 +143,17 @@ def examples() -> dict[str, Screen]:
     """One typical screen of each kind: for ``assettrack hw display test`` and the tests."""
     return {
         "idle": Screen("idle", "AssetTrack", ("Scan a laptop tag", "or a slot label")),
-        "preview": Screen("preview", "Check in LT-0193",
-                          ("Dell Latitude 7440", "into CART-A:4", "Scan slot to change")),
-        "confirm": Screen("confirm", "Confirm check-in?",
-                          ("LT-0193 -> CART-A:4", "Confirm: green button", "Cancel: red")),
-        "conflict": Screen("conflict", "Slot taken", ("CART-A:4 has LT-0200",
-                                                      "Scan another slot")),
+        "preview": Screen(
+            "preview",
+            "Check in LT-0193",
+            ("Dell Latitude 7440", "into CART-A:4", "Scan slot to change"),
+        ),
+        "confirm": Screen(
+            "confirm",
+            "Confirm check-in?",
+            ("LT-0193 -> CART-A:4", "Confirm: green button", "Cancel: red"),
+        ),
+        "conflict": Screen("conflict", "Slot taken", ("CART-A:4 has LT-0200", "Scan another slot")),
         "error": Screen("error", "Unknown tag", ("LT-9999 is not", "registered")),
         "success": Screen("success", "Checked in", ("LT-0193 in CART-A:4",)),
         "busy": Screen("busy", "Working...", ()),
@@ -166,7 +175,8 @@ def ascii_art(image: Image.Image) -> str:
         for x in range(w):
             top = px[x, y] != 0
             bottom = y + 1 < h and px[x, y + 1] != 0
-            row.append("\u2588" if top and bottom else "\u2580" if top else
-                       "\u2584" if bottom else " ")
+            row.append(
+                "\u2588" if top and bottom else "\u2580" if top else "\u2584" if bottom else " "
+            )
         rows.append("".join(row).rstrip())
     return "\n".join(rows)

@@ -38,14 +38,18 @@ def _by_case(states: Mapping[str, str]) -> dict[str, list[tuple[int, str]]]:
     return {case: sorted(slots) for case, slots in cases.items()}
 
 
-def led_rows(states: Mapping[str, str], status: Mapping[str, str] | None = None,
-             now: float = 0.0, half_period: float = 0.25) -> list[str]:
+def led_rows(
+    states: Mapping[str, str],
+    status: Mapping[str, str] | None = None,
+    now: float = 0.0,
+    half_period: float = 0.25,
+) -> list[str]:
     """The LED rows: one per case, then the status LEDs."""
     phase = int(now / half_period) % 2 if half_period > 0 else 0
     rows = []
     for case, slots in _by_case(states).items():
         marks = "".join(_mark(state, phase) for _, state in slots)
-        groups = " ".join(marks[i:i + 5] for i in range(0, len(marks), 5))
+        groups = " ".join(marks[i : i + 5] for i in range(0, len(marks), 5))
         first = slots[0][0] if slots else 1
         rows.append(f"{clean(case)[:12]:<12} {first} {groups}")
     if status:
@@ -53,8 +57,15 @@ def led_rows(states: Mapping[str, str], status: Mapping[str, str] | None = None,
     return rows
 
 
-def render_frame(states: Mapping[str, str], status: Mapping[str, str] | None, oled: str,
-                 *, now: float = 0.0, half_period: float = 0.25, footer: str = "") -> str:
+def render_frame(
+    states: Mapping[str, str],
+    status: Mapping[str, str] | None,
+    oled: str,
+    *,
+    now: float = 0.0,
+    half_period: float = 0.25,
+    footer: str = "",
+) -> str:
     """The whole view: the OLED in a box, the LED rows, an optional key help line."""
     oled_rows = oled.splitlines() or [""]
     width = max(len(row) for row in oled_rows)

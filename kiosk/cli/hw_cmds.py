@@ -33,35 +33,65 @@ SIM_KEYS = {"c": "confirm", "x": "cancel", "l": "long_cancel"}
 
 
 def register(commands: Any) -> None:
-    hw = command(commands, "hw", "check the kiosk hardware: LEDs, buttons, display, scanner",
-                 "assettrack hw leds test --step 0.5")
+    hw = command(
+        commands,
+        "hw",
+        "check the kiosk hardware: LEDs, buttons, display, scanner",
+        "assettrack hw leds test --step 0.5",
+    )
     hw.set_defaults(func=_need_device)
     devices = hw.add_subparsers(dest="device", metavar="DEVICE", parser_class=Parser)
 
-    p = _leaf(devices, "leds", "test", "light every configured slot LED in turn",
-              "assettrack hw leds test --step 0.5", _leds_test)
+    p = _leaf(
+        devices,
+        "leds",
+        "test",
+        "light every configured slot LED in turn",
+        "assettrack hw leds test --step 0.5",
+        _leds_test,
+    )
     p.add_argument("--step", type=float, default=0.3, help="seconds each LED stays lit")
-    p.add_argument("--slot", action="append", metavar="CASE:POS",
-                   help="only these slots (repeatable)")
+    p.add_argument(
+        "--slot", action="append", metavar="CASE:POS", help="only these slots (repeatable)"
+    )
 
-    p = _leaf(devices, "buttons", "test", "print each button press until --seconds pass",
-              "assettrack hw buttons test --seconds 20", _buttons_test)
+    p = _leaf(
+        devices,
+        "buttons",
+        "test",
+        "print each button press until --seconds pass",
+        "assettrack hw buttons test --seconds 20",
+        _buttons_test,
+    )
     p.add_argument("--seconds", type=float, default=30.0, help="how long to listen")
 
-    p = _leaf(devices, "display", "test", "show each kind of screen on the OLED",
-              "assettrack hw display test --png /tmp/screens.png", _display_test)
+    p = _leaf(
+        devices,
+        "display",
+        "test",
+        "show each kind of screen on the OLED",
+        "assettrack hw display test --png /tmp/screens.png",
+        _display_test,
+    )
     p.add_argument("--step", type=float, default=1.0, help="seconds each screen stays up")
     p.add_argument("--png", metavar="FILE", help="also save every screen, stacked, as a PNG")
 
-    p = _leaf(devices, "scanner", "monitor", "print every scan (escaped) as it arrives",
-              "assettrack hw scanner monitor --count 5", _scanner_monitor)
+    p = _leaf(
+        devices,
+        "scanner",
+        "monitor",
+        "print every scan (escaped) as it arrives",
+        "assettrack hw scanner monitor --count 5",
+        _scanner_monitor,
+    )
     p.add_argument("--seconds", type=float, default=60.0, help="stop after this long")
     p.add_argument("--count", type=int, default=0, help="stop after this many scans")
     p.add_argument("--port", help="serial port or pyserial URL instead of the config's")
 
 
-def _leaf(devices: Any, device: str, action: str, summary: str, example: str,
-          handler: Any) -> Parser:
+def _leaf(
+    devices: Any, device: str, action: str, summary: str, example: str, handler: Any
+) -> Parser:
     group = command(devices, device, f"{device} checks", example)
     group.set_defaults(func=_need_device)
     actions = group.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
@@ -72,8 +102,9 @@ def _leaf(devices: Any, device: str, action: str, summary: str, example: str,
 
 
 def _need_device(ctx: Context, args: argparse.Namespace) -> Result:
-    raise InvalidInput("say what to check, e.g. 'assettrack hw leds test' (see --help)",
-                       code="usage")
+    raise InvalidInput(
+        "say what to check, e.g. 'assettrack hw leds test' (see --help)", code="usage"
+    )
 
 
 def _say(ctx: Context, text: str) -> None:
@@ -107,18 +138,23 @@ def _leds_test(ctx: Context, args: argparse.Namespace) -> Result:
             leds.status(name, "off")
     finally:
         leds.close()
-    return Result(data={"backend": leds.backend, "slots": order},
-                  text=f"chased {len(order)} slot LEDs ({leds.backend})")
+    return Result(
+        data={"backend": leds.backend, "slots": order},
+        text=f"chased {len(order)} slot LEDs ({leds.backend})",
+    )
 
 
 def _buttons_test(ctx: Context, args: argparse.Namespace) -> Result:
     from hw.factory import build_buttons
 
     presses: queue.Queue[str] = queue.Queue()
-    buttons = build_buttons(ctx.config, sim=args.sim,
-                            on_confirm=lambda: presses.put("confirm"),
-                            on_cancel=lambda: presses.put("cancel"),
-                            on_long_cancel=lambda: presses.put("long_cancel"))
+    buttons = build_buttons(
+        ctx.config,
+        sim=args.sim,
+        on_confirm=lambda: presses.put("confirm"),
+        on_cancel=lambda: presses.put("cancel"),
+        on_long_cancel=lambda: presses.put("long_cancel"),
+    )
     if buttons.backend == "sim":
         _say(ctx, "simulated buttons: type c (confirm), x (cancel), l (long cancel), Enter")
         _pump_lines(lambda line: _sim_keys(buttons, line))
@@ -131,8 +167,7 @@ def _buttons_test(ctx: Context, args: argparse.Namespace) -> Result:
             _say(ctx, f"{time.monotonic() - started:6.2f}s  {name.replace('_', ' ')}")
     finally:
         buttons.close()
-    return Result(data={"backend": buttons.backend, "presses": seen},
-                  text=f"{len(seen)} presses")
+    return Result(data={"backend": buttons.backend, "presses": seen}, text=f"{len(seen)} presses")
 
 
 def _sim_keys(buttons: Any, line: str) -> None:
@@ -178,9 +213,11 @@ def _display_test(ctx: Context, args: argparse.Namespace) -> Result:
                 _say(ctx, display.ascii())
             if not drawn or not display.healthy:
                 cfg = ctx.config.display
-                raise KioskError(f"the display does not respond ({cfg.backend} on I2C port "
-                                 f"{cfg.i2c_port}, address 0x{cfg.address:02x})",
-                                 code="hardware_error")
+                raise KioskError(
+                    f"the display does not respond ({cfg.backend} on I2C port "
+                    f"{cfg.i2c_port}, address 0x{cfg.address:02x})",
+                    code="hardware_error",
+                )
             time.sleep(args.step)
     finally:
         display.close()
@@ -192,17 +229,23 @@ def _display_test(ctx: Context, args: argparse.Namespace) -> Result:
             sheet.save(args.png, format="PNG")
         except OSError as err:
             raise KioskError(f"cannot write {clean(args.png)}: {err.strerror}") from None
-    return Result(data={"backend": display.backend, "screens": len(frames), "png": args.png},
-                  text=f"showed {len(frames)} screens ({display.backend})")
+    return Result(
+        data={"backend": display.backend, "screens": len(frames), "png": args.png},
+        text=f"showed {len(frames)} screens ({display.backend})",
+    )
 
 
 def _scanner_monitor(ctx: Context, args: argparse.Namespace) -> Result:
     from hw.factory import build_scanner
 
     events: queue.Queue[tuple[str, str]] = queue.Queue()
-    scanner = build_scanner(ctx.config, sim=args.sim, port=args.port,
-                            on_scan=lambda code: events.put(("scan", code)),
-                            on_status=lambda status: events.put(("status", status)))
+    scanner = build_scanner(
+        ctx.config,
+        sim=args.sim,
+        port=args.port,
+        on_scan=lambda code: events.put(("scan", code)),
+        on_status=lambda status: events.put(("status", status)),
+    )
     scanner.start()
     if scanner.backend == "sim":
         _say(ctx, "simulated scanner: type a code and press Enter")
@@ -220,5 +263,7 @@ def _scanner_monitor(ctx: Context, args: argparse.Namespace) -> Result:
                 break
     finally:
         scanner.stop()
-    return Result(data={"backend": scanner.backend, "scans": [clean(s) for s in scans]},
-                  text=f"{len(scans)} scans")
+    return Result(
+        data={"backend": scanner.backend, "scans": [clean(s) for s in scans]},
+        text=f"{len(scans)} scans",
+    )

@@ -40,20 +40,27 @@ def test_led_update_cost_per_backend(mock_factory):
     for chips in (2, 8, 32):
         outputs = {f"C:{i + 1}": i for i in range(8 * chips)}
         names = list(outputs)
-        with ShiftRegisterLeds(outputs, data=23, clock=24, latch=25, chips=chips,
-                               pin_factory=mock_factory) as leds:
+        with ShiftRegisterLeds(
+            outputs, data=23, clock=24, latch=25, chips=chips, pin_factory=mock_factory
+        ) as leds:
             figures[f"shift-register ({chips} chips, {8 * chips} outputs)"] = per_update(
-                leds, names[:: max(len(names) // 8, 1)])
+                leds, names[:: max(len(names) // 8, 1)]
+            )
         mock_factory.reset()
-    with ShiftRegisterLeds({f"C:{i + 1}": i for i in range(256)}, data=23, clock=24, latch=25,
-                           chips=32, pin_factory=mock_factory) as leds:
+    with ShiftRegisterLeds(
+        {f"C:{i + 1}": i for i in range(256)},
+        data=23,
+        clock=24,
+        latch=25,
+        chips=32,
+        pin_factory=mock_factory,
+    ) as leds:
         batch = {f"C:{i + 1}": "on" for i in range(0, 256, 16)}
         start = time.perf_counter()
         for _ in range(50):
             leds.set_many(batch)
             leds.set_many(dict.fromkeys(batch, "off"))
-        figures["shift-register set_many(16 slots), 32 chips"] = (
-            time.perf_counter() - start) / 100
+        figures["shift-register set_many(16 slots), 32 chips"] = (time.perf_counter() - start) / 100
     base = figures["sim"]
     print("\nLED update cost (MockFactory pins):")
     for name, seconds in figures.items():

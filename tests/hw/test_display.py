@@ -84,8 +84,13 @@ class FlakyDevice(dummy):
         super().display(image)
 
 
-@pytest.mark.parametrize("error", [OSError(errno.EREMOTEIO, "Remote I/O error"),
-                                   DeviceNotFoundError("I2C device not found on address: 0x3C")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EREMOTEIO, "Remote I/O error"),
+        DeviceNotFoundError("I2C device not found on address: 0x3C"),
+    ],
+)
 def test_display_recovers_from_bus_errors(error, caplog):
     device = FlakyDevice(4, error)
     made = []
@@ -95,8 +100,10 @@ def test_display_recovers_from_bus_errors(error, caplog):
         return device
 
     screen = SAMPLES["success"][0]
-    with caplog.at_level(logging.WARNING, logger="hw.display"), \
-            Display(factory, retry_max=0.05) as display:
+    with (
+        caplog.at_level(logging.WARNING, logger="hw.display"),
+        Display(factory, retry_max=0.05) as display,
+    ):
         display.show(screen)
         assert wait_for(lambda: device.image is not None and display.healthy)
         assert display.wait_drawn()

@@ -18,11 +18,20 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "assettrack.example.t
 
 def test_sim_gives_simulated_devices_with_one_led_per_slot():
     events = []
-    hw = build_hardware(parse_config(""), sim=True, slots=["CART-A:1", "CART-A:2"],
-                        on_scan=events.append, on_confirm=lambda: events.append("confirm"))
+    hw = build_hardware(
+        parse_config(""),
+        sim=True,
+        slots=["CART-A:1", "CART-A:2"],
+        on_scan=events.append,
+        on_confirm=lambda: events.append("confirm"),
+    )
     try:
         assert (hw.leds.backend, hw.buttons.backend, hw.display.backend, hw.scanner.backend) == (
-            "sim", "sim", "sim", "sim")
+            "sim",
+            "sim",
+            "sim",
+            "sim",
+        )
         assert hw.leds.states() == {"CART-A:1": "off", "CART-A:2": "off"}
         hw.scanner.start()
         hw.scanner.feed("LT-0193")
@@ -46,7 +55,11 @@ def test_example_config_builds_the_real_backends_on_mock_pins(mock_factory):
     hw = build_hardware(load_config(str(EXAMPLE)), pin_factory=mock_factory)
     try:
         assert (hw.leds.backend, hw.buttons.backend, hw.display.backend, hw.scanner.backend) == (
-            "shift-register", "gpio", "ssd1306", "serial")
+            "shift-register",
+            "gpio",
+            "ssd1306",
+            "serial",
+        )
         hw.leds.status("ready", "on")
         assert mock_factory.pin(5).state
     finally:
@@ -54,8 +67,9 @@ def test_example_config_builds_the_real_backends_on_mock_pins(mock_factory):
 
 
 def test_a_device_that_fails_releases_the_ones_already_built(mock_factory):
-    config = parse_config('[leds]\nbackend = "gpio"\n[leds.slots]\n"A:1" = 12\n'
-                          '[buttons]\nbackend = "gpio"\n')
+    config = parse_config(
+        '[leds]\nbackend = "gpio"\n[leds.slots]\n"A:1" = 12\n[buttons]\nbackend = "gpio"\n'
+    )
     blocker = LED(17)  # the Confirm pin is taken by someone else
     with pytest.raises(KioskError, match="cannot set up the buttons"):
         build_hardware(config, pin_factory=mock_factory)
@@ -68,8 +82,16 @@ def test_terminal_frame_shows_leds_blinking_and_the_oled():
     status = {"ready": "on", "conflict": "off"}
     first = render_frame(states, status, "AB\nC", now=0.0, half_period=0.25, footer="keys")
     second = render_frame(states, status, "AB\nC", now=0.3, half_period=0.25, footer="keys")
-    assert first.splitlines() == ["+--+", "|AB|", "|C |", "+--+", "CART-A       1 .##",
-                                  "SHELF\\x1b    1 #", "ready #  conflict .", "keys"]
+    assert first.splitlines() == [
+        "+--+",
+        "|AB|",
+        "|C |",
+        "+--+",
+        "CART-A       1 .##",
+        "SHELF\\x1b    1 #",
+        "ready #  conflict .",
+        "keys",
+    ]
     assert "CART-A       1 .#o" in second
     assert led_rows({f"C:{i}": "off" for i in range(1, 8)}) == ["C            1 ..... .."]
 

@@ -42,8 +42,9 @@ def test_buttons_test_reads_keys_in_sim(capsys, monkeypatch):
 
 def test_scanner_monitor_prints_scans_escaped(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("LT-1\nLT-1\nBADGE:\u202eX\nLT-2\n"))
-    code, out, _ = run(capsys, "hw", "scanner", "monitor", "--sim", "--count", "2",
-                       "--seconds", "2")
+    code, out, _ = run(
+        capsys, "hw", "scanner", "monitor", "--sim", "--count", "2", "--seconds", "2"
+    )
     assert code == 0
     assert "LT-1" in out and "LT-2" in out and "2 scans" in out
 
@@ -68,8 +69,10 @@ def test_missing_device_word_is_a_usage_error(capsys):
 
 
 def test_cli_does_not_import_hardware_libraries():
-    code = ("import sys; from kiosk.cli.main import build_parser; build_parser(); "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'gpiozero', 'luma', 'serial', 'PIL', 'hw'}))")
+    code = (
+        "import sys; from kiosk.cli.main import build_parser; build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'gpiozero', 'luma', 'serial', 'PIL', 'hw'}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -63,9 +63,16 @@ def port(tmp_path):
 def scanner(port):
     link, _, _ = port
     scans, statuses = queue.Queue(), []
-    reader = SerialScanner(str(link), 9600, scans.put, statuses.append,
-                           terminator_timeout=0.05, max_length=16, duplicate_window=0.3,
-                           reconnect_max=0.1)
+    reader = SerialScanner(
+        str(link),
+        9600,
+        scans.put,
+        statuses.append,
+        terminator_timeout=0.05,
+        max_length=16,
+        duplicate_window=0.3,
+        reconnect_max=0.1,
+    )
     reader.start()
     assert wait_for(lambda: reader.connected)
     yield reader, scans, statuses
@@ -151,8 +158,9 @@ def test_unplug_reports_once_and_replug_resumes(scanner, port, caplog):
 def test_a_missing_port_is_reported_and_retried(tmp_path):
     statuses = []
     link = tmp_path / "not-yet"
-    reader = SerialScanner(str(link), on_status=statuses.append, terminator_timeout=0.05,
-                           reconnect_max=0.05)
+    reader = SerialScanner(
+        str(link), on_status=statuses.append, terminator_timeout=0.05, reconnect_max=0.05
+    )
     reader.start()
     try:
         assert wait_for(lambda: statuses == [DISCONNECTED])
