@@ -31,6 +31,7 @@ GROUPS: list[tuple[str, str]] = [
     ("assets and people", "kiosk.cli.asset_cmds"),
     ("custody", "kiosk.cli.custody_cmds"),
     ("log", "kiosk.cli.log_cmds"),
+    ("hardware", "kiosk.cli.hw_cmds"),
     ("demo", "kiosk.cli.demo_cmds"),
 ]
 
