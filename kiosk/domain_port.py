@@ -1,8 +1,10 @@
 """The kiosk's window onto the database: the reads :mod:`kiosk.interaction` needs.
 
 :class:`DbPort` implements :class:`kiosk.interaction.DomainPort` over a
-:class:`~kiosk.db.Database`. It only reads; the daemon commits plans itself
-with :func:`kiosk.plans.commit`, the one write of a kiosk step.
+:class:`~kiosk.db.Database`; the state machine only reads through it. The
+one write of a kiosk step is :func:`settle`: commit the plan a confirm handed
+back (re-validated inside ``BEGIN IMMEDIATE`` by :func:`kiosk.plans.commit`)
+and tell the state machine how it went.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk import assets, plans
+from kiosk.errors import KioskError
 from kiosk.plans import Plan
+
+ACTOR = "kiosk"
 
 
 class DbPort:
@@ -29,3 +34,20 @@ class DbPort:
     def summary(self) -> dict[str, int]:
         with self.db.read() as conn:
             return assets.counts(conn)
+
+
+def settle(machine: Any, port: DbPort, plan: Plan | None, now: float, actor: str = ACTOR) -> bool:
+    """Commit ``plan`` (from a confirm) and report the outcome to ``machine``.
+
+    Returns True when something was committed. A refusal (changed since the
+    preview, storage full) is shown as a hard stop; nothing was written.
+    """
+    if plan is None:
+        return False
+    try:
+        done = plans.commit(port.db, plan, actor)
+    except KioskError as exc:
+        machine.commit_failed(exc, now)
+        return False
+    machine.committed(done, now)
+    return True
