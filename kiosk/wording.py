@@ -70,3 +70,8 @@ def note(screen: Screen, text: str) -> Screen:
     """``screen`` with its last line (the hint) replaced by ``text``, after a stray input."""
     kept = screen.lines[:-1][: LINES - 1]
     return Screen(screen.kind, screen.title, (*kept, shorten(clean(text), WIDTH)))
+
+
+def screen_text(screen: Screen) -> list[str]:
+    """The title and the lines, as the status command reports them."""
+    return [screen.title, *screen.lines]

@@ -29,6 +29,7 @@ from kiosk.interaction import (
     Interaction,
 )
 from kiosk.validate import SlotRef
+from kiosk.wording import screen_text
 
 A1, A3, A4 = "CART-A:1", "CART-A:3", "CART-A:4"
 BLINK, ON = "blink", "on"
@@ -305,7 +306,7 @@ def test_path(name, kiosk_db, other_db):
         if leds is not None:
             assert dict(view.leds) == leds, where
         if text is not None:
-            assert text.lower() in " ".join(view.screen.text()).lower(), where
+            assert text.lower() in " ".join(screen_text(view.screen)).lower(), where
     with kiosk_db.read() as conn:
         for tag, (status, slot) in end.items():
             asset = assets.get(conn, tag)
@@ -359,6 +360,6 @@ def test_every_screen_fits_the_panel(kiosk_db, other_db):
 def test_control_characters_never_reach_the_screen(kiosk_db, other_db):
     script = Script(kiosk_db, other_db)
     script.step("scan LT-01\x1b[2J")
-    text = "".join(script.machine.view.screen.text())
+    text = "".join(screen_text(script.machine.view.screen))
     assert "\x1b" not in text
     assert script.machine.state == ERROR
