@@ -33,6 +33,7 @@ GROUPS: list[tuple[str, str]] = [
     ("log", "kiosk.cli.log_cmds"),
     ("demo", "kiosk.cli.demo_cmds"),
     ("hardware", "kiosk.cli.hw_cmds"),
+    ("daemon", "kiosk.cli.daemon_cmds"),
 ]
 
 log = logging.getLogger("kiosk.cli")
