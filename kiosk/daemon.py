@@ -177,16 +177,23 @@ class Daemon:
         """The main loop: handle events as they come, tick between them, until stopped."""
         next_tick = self.clock()
         while not self._stopping:
-            try:
-                event = self.events.get(timeout=max(next_tick - self.clock(), 0.0))
-            except queue.Empty:
-                event = None
-            if event is not None:
-                self._handle(event)
+            self.handle_pending(max(next_tick - self.clock(), 0.0))
             now = self.clock()
             if now >= next_tick:
-                self._tick(now)
+                self.tick(now)
                 next_tick = now + TICK
+
+    def handle_pending(self, wait: float = 0.0) -> int:
+        """Handle every queued event, waiting up to ``wait`` s for the first; returns how many."""
+        handled = 0
+        while not self._stopping:
+            try:
+                event = self.events.get(timeout=wait) if wait > 0 else self.events.get_nowait()
+            except queue.Empty:
+                break
+            self._handle(event)
+            handled, wait = handled + 1, 0.0
+        return handled
 
     def close(self) -> None:
         """LEDs off, display cleared, socket removed. Safe after a failed start."""
@@ -240,7 +247,8 @@ class Daemon:
             if event.done is not None:
                 event.done.set()
 
-    def _tick(self, now: float) -> None:
+    def tick(self, now: float) -> None:
+        """Timeouts, the data_version poll, the watchdog and the status line."""
         machine = self.machine
         if machine is None:
             return

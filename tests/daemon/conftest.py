@@ -34,3 +34,28 @@ def other_db(seeded_path):
     database = Database(seeded_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def mock_factory():
+    """gpiozero's MockFactory as the default pin factory; reset() releases its pins after."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    previous = Device.pin_factory
+    factory = MockFactory()
+    Device.pin_factory = factory
+    try:
+        yield factory
+    finally:
+        factory.reset()
+        Device.pin_factory = previous
+
+
+@pytest.fixture
+def scanner_pty():
+    from tests.daemon.helpers import Pty
+
+    p = Pty()
+    yield p
+    p.close()
