@@ -244,13 +244,23 @@ class Interaction:
     def _plan(self, intent: Intent) -> None:
         """Preview ``intent``; show the preview, or the conflict that blocks it."""
         self.intent = intent
+        plan = self._preview_or_conflict(intent, "Blocked")
+        if plan is not None:
+            self._show_plan(plan)
+
+    def _replan(self, intent: Intent, old: Plan) -> None:
+        """The database changed: follow it, or show what now blocks the step."""
+        fresh = self._preview_or_conflict(intent, "Changed meanwhile")
+        if fresh is not None and fresh != old:
+            self._show_plan(fresh, "Changed meanwhile")
+
+    def _preview_or_conflict(self, intent: Intent, title: str) -> Plan | None:
         try:
-            plan = self.port.preview(intent.op, **intent.args())
+            return self.port.preview(intent.op, **intent.args())
         except KioskError as exc:
             self.plan = None
-            self._show_state(CONFLICT, wording.conflict("Blocked", exc.message))
-            return
-        self._show_plan(plan)
+            self._show_state(CONFLICT, wording.conflict(title, exc.message))
+            return None
 
     def _show_plan(self, plan: Plan, note: str | None = None) -> None:
         self.plan = plan
@@ -260,16 +270,6 @@ class Interaction:
         if note:
             screen = wording.note(screen, note)
         self._show_state(PREVIEW, screen, leds)
-
-    def _replan(self, intent: Intent, old: Plan) -> None:
-        try:
-            fresh = self.port.preview(intent.op, **intent.args())
-        except KioskError as exc:
-            self.plan = None
-            self._show_state(CONFLICT, wording.conflict("Changed meanwhile", exc.message))
-            return
-        if fresh != old:
-            self._show_plan(fresh, "Changed meanwhile")
 
     def _recheck_badge_wait(self, intent: Intent) -> None:
         asset = self.port.lookup(intent.tag)

@@ -54,7 +54,8 @@ class Notifier:
     def __init__(self, env: Mapping[str, str] | None = None, send: Sender | None = None) -> None:
         env = os.environ if env is None else env
         self.enabled = bool(env.get("NOTIFY_SOCKET"))
-        self._send = send or (_systemd_sender() if self.enabled else None)
+        # sd_notify reads NOTIFY_SOCKET from the process environment itself.
+        self._send = (send or _systemd_sender()) if self.enabled else None
         self.interval = watchdog_interval(env) if self.enabled else None
         self._next_ping = float("-inf")
         self._status: str | None = None

@@ -11,6 +11,7 @@ import pytest
 
 from kiosk import demo
 from kiosk.db import Database
+from tests.hw.conftest import mock_factory  # noqa: F401 - gpiozero MockFactory, reset after
 
 
 @pytest.fixture
@@ -34,22 +35,6 @@ def other_db(seeded_path):
     database = Database(seeded_path)
     yield database
     database.close()
-
-
-@pytest.fixture
-def mock_factory():
-    """gpiozero's MockFactory as the default pin factory; reset() releases its pins after."""
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    previous = Device.pin_factory
-    factory = MockFactory()
-    Device.pin_factory = factory
-    try:
-        yield factory
-    finally:
-        factory.reset()
-        Device.pin_factory = previous
 
 
 @pytest.fixture
