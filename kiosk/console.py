@@ -16,6 +16,7 @@ is echoed back escaped (:func:`kiosk.sanitize.clean`).
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -60,10 +61,15 @@ class Console:
         from hw.terminal import render_frame
 
         hw = self.daemon.hw
+        if shutil.get_terminal_size().columns >= hw.display.width + 2:
+            oled = hw.display.ascii()  # the panel pixel for pixel
+        else:
+            # Too narrow for the pixels: the same text, as the panel fits it.
+            oled = "\n".join(f" {line:<21} " for line in hw.display.lines() or [""])
         return render_frame(
             hw.leds.states(),
             hw.leds.status_states(),
-            hw.display.ascii(),
+            oled,
             now=time.monotonic(),
             half_period=hw.leds.half_period,
             footer=KEYS,
