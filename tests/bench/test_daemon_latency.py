@@ -36,7 +36,6 @@ from tests.daemon.helpers import (
     CONFIRM_PIN,
     SLOT_PINS,
     make_daemon,
-    short_dir,
     timeline,
     wait_for,
 )
@@ -141,8 +140,8 @@ def ask(path, message):
         s.close()
 
 
-def test_rss_after_many_cycles(seeded_path, scanner_pty):
-    base = short_dir()
+def test_rss_after_many_cycles(seeded_path, scanner_pty, short_tmp):
+    base = short_tmp
     config = base / "kiosk.toml"
     config.write_text("[scanner]\nduplicate_window = 0\n")
     sock = base / "control.sock"

@@ -7,6 +7,10 @@ CART-B has 6 slots holding LT-0201 (1) and LT-0202 (2). Badges 0042-0044.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from kiosk import demo
@@ -44,3 +48,11 @@ def scanner_pty():
     p = Pty()
     yield p
     p.close()
+
+
+@pytest.fixture
+def short_tmp():
+    """A directory with a short path (a Unix socket path is limited to 107 bytes)."""
+    path = Path(tempfile.mkdtemp(prefix="at-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
-import tempfile
 import tty
-from pathlib import Path
 
 from kiosk.config import parse_config
 from kiosk.daemon import Daemon, Options
@@ -70,11 +68,6 @@ class Pty:
                 os.close(fd)
             except OSError:
                 pass
-
-
-def short_dir() -> Path:
-    """A directory with a short path: a Unix socket path is limited to 107 bytes."""
-    return Path(tempfile.mkdtemp(prefix="at-", dir="/tmp"))
 
 
 def make_daemon(db, factory, scanner: Pty, socket_path=None, **config_kw) -> Daemon:

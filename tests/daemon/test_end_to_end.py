@@ -21,7 +21,7 @@ import pytest
 from kiosk import assets, plans
 from kiosk.db import Database
 from kiosk.validate import SlotRef
-from tests.daemon.helpers import short_dir, wait_for
+from tests.daemon.helpers import wait_for
 
 
 class Systemd:
@@ -50,8 +50,8 @@ class Systemd:
 
 
 @pytest.fixture
-def kiosk(seeded_path, scanner_pty):
-    base = short_dir()
+def kiosk(seeded_path, scanner_pty, short_tmp):
+    base = short_tmp
     systemd = Systemd(base / "notify")
     env = {k: v for k, v in os.environ.items() if k not in ("INVOCATION_ID", "JOURNAL_STREAM")}
     env |= {

@@ -13,11 +13,10 @@ from kiosk.console import meaning
 from kiosk.control_server import allowed, check_request, peer_credentials
 from kiosk.errors import InvalidInput
 from kiosk.notify import Notifier, watchdog_interval
-from tests.daemon.helpers import short_dir
 
 
-def test_notifier_sends_through_systemd_python(monkeypatch):
-    path = short_dir() / "notify"
+def test_notifier_sends_through_systemd_python(monkeypatch, short_tmp):
+    path = short_tmp / "notify"
     monkeypatch.setenv("NOTIFY_SOCKET", str(path))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(path))
