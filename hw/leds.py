@@ -70,7 +70,11 @@ class SlotLeds:
         self.set_many({slot: state})
 
     def set_many(self, mapping: Mapping[str, str]) -> None:
-        """Set several slots at once (the shift register latches once)."""
+        """Set several slots at once (the shift register latches once).
+
+        Raises :class:`~kiosk.errors.NotFound` for a slot with no LED in the
+        config, before anything changes.
+        """
         changes = {}
         for slot, state in mapping.items():
             if slot not in self._states:
