@@ -32,6 +32,7 @@ GROUPS: list[tuple[str, str]] = [
     ("custody", "kiosk.cli.custody_cmds"),
     ("log", "kiosk.cli.log_cmds"),
     ("hardware", "kiosk.cli.hw_cmds"),
+    ("daemon", "kiosk.cli.daemon_cmds"),
     ("demo", "kiosk.cli.demo_cmds"),
 ]
 
