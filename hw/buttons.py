@@ -49,8 +49,13 @@ class Buttons:
 
     backend = "base"
 
-    def __init__(self, *, on_confirm: Callback | None = None, on_cancel: Callback | None = None,
-                 on_long_cancel: Callback | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        on_confirm: Callback | None = None,
+        on_cancel: Callback | None = None,
+        on_long_cancel: Callback | None = None,
+    ) -> None:
         self._handlers = {
             "confirm": on_confirm or _nothing,
             "cancel": on_cancel or _nothing,
@@ -90,8 +95,9 @@ class SimButtons(Buttons):
 class _Debounced:
     """One gpiozero Button with bounce filtering and press/release/held hooks."""
 
-    def __init__(self, button: Any, bounce_time: float, on_press: Callback,
-                 on_release: Callback) -> None:
+    def __init__(
+        self, button: Any, bounce_time: float, on_press: Callback, on_release: Callback
+    ) -> None:
         self.button = button
         self.bounce_time = bounce_time
         self._on_press, self._on_release = on_press, on_release
@@ -142,27 +148,38 @@ class GpioButtons(Buttons):
 
     backend = "gpio"
 
-    def __init__(self, *, confirm: int, cancel: int, pull_up: bool = True,
-                 bounce_time: float = 0.05, long_press: float = 2.0,
-                 on_confirm: Callback | None = None, on_cancel: Callback | None = None,
-                 on_long_cancel: Callback | None = None, pin_factory: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        confirm: int,
+        cancel: int,
+        pull_up: bool = True,
+        bounce_time: float = 0.05,
+        long_press: float = 2.0,
+        on_confirm: Callback | None = None,
+        on_cancel: Callback | None = None,
+        on_long_cancel: Callback | None = None,
+        pin_factory: Any = None,
+    ) -> None:
         from gpiozero import Button
 
-        super().__init__(on_confirm=on_confirm, on_cancel=on_cancel,
-                         on_long_cancel=on_long_cancel)
+        super().__init__(on_confirm=on_confirm, on_cancel=on_cancel, on_long_cancel=on_long_cancel)
         self._held = False
         confirm_button = Button(confirm, pull_up=pull_up, pin_factory=pin_factory)
         try:
-            cancel_button = Button(cancel, pull_up=pull_up, hold_time=long_press,
-                                   pin_factory=pin_factory)
+            cancel_button = Button(
+                cancel, pull_up=pull_up, hold_time=long_press, pin_factory=pin_factory
+            )
         except Exception:
             confirm_button.close()
             raise
         cancel_button.when_held = self._cancel_held
-        self.confirm = _Debounced(confirm_button, bounce_time,
-                                  lambda: self._emit("confirm"), _nothing)
-        self.cancel = _Debounced(cancel_button, bounce_time,
-                                 self._cancel_pressed, self._cancel_released)
+        self.confirm = _Debounced(
+            confirm_button, bounce_time, lambda: self._emit("confirm"), _nothing
+        )
+        self.cancel = _Debounced(
+            cancel_button, bounce_time, self._cancel_pressed, self._cancel_released
+        )
 
     def _cancel_pressed(self) -> None:
         self._held = False

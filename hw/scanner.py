@@ -53,9 +53,14 @@ def _ignore(_: str) -> None:
 class ScanAssembler:
     """Bytes in (:meth:`feed`), whole scans out (``on_scan``); no I/O of its own."""
 
-    def __init__(self, on_scan: ScanCallback, *, max_length: int = 128,
-                 duplicate_window: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        on_scan: ScanCallback,
+        *,
+        max_length: int = 128,
+        duplicate_window: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.on_scan = on_scan
         self.max_length = max_length
         self.duplicate_window = duplicate_window
@@ -92,11 +97,17 @@ class ScanAssembler:
         self._bad.clear()
         self._overlong = 0
         if overlong:
-            log.warning("scanner: discarded %d characters of input longer than %d",
-                        overlong, self.max_length)
+            log.warning(
+                "scanner: discarded %d characters of input longer than %d",
+                overlong,
+                self.max_length,
+            )
         elif bad:
-            log.warning("scanner: rejected a scan holding non-printable bytes: %s (bytes %s)",
-                        clean(text), bad.hex(" "))
+            log.warning(
+                "scanner: rejected a scan holding non-printable bytes: %s (bytes %s)",
+                clean(text),
+                bad.hex(" "),
+            )
         elif text:
             self._accept(text)
 
@@ -114,17 +125,26 @@ class SerialScanner:
 
     backend = "serial"
 
-    def __init__(self, port: str, baudrate: int = 9600, on_scan: ScanCallback | None = None,
-                 on_status: StatusCallback | None = None, *, terminator_timeout: float = 0.1,
-                 max_length: int = 128, duplicate_window: float = 1.0,
-                 reconnect_max: float = 5.0) -> None:
+    def __init__(
+        self,
+        port: str,
+        baudrate: int = 9600,
+        on_scan: ScanCallback | None = None,
+        on_status: StatusCallback | None = None,
+        *,
+        terminator_timeout: float = 0.1,
+        max_length: int = 128,
+        duplicate_window: float = 1.0,
+        reconnect_max: float = 5.0,
+    ) -> None:
         self.port = port
         self.baudrate = baudrate
         self.terminator_timeout = terminator_timeout
         self.reconnect_max = reconnect_max
         self.on_status = on_status or _ignore
-        self.assembler = ScanAssembler(on_scan or _ignore, max_length=max_length,
-                                       duplicate_window=duplicate_window)
+        self.assembler = ScanAssembler(
+            on_scan or _ignore, max_length=max_length, duplicate_window=duplicate_window
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connected = False
@@ -165,8 +185,11 @@ class SerialScanner:
         while not self._stop.is_set():
             try:
                 self._serial = serial.serial_for_url(
-                    self.port, baudrate=self.baudrate, timeout=self.terminator_timeout,
-                    exclusive=True)
+                    self.port,
+                    baudrate=self.baudrate,
+                    timeout=self.terminator_timeout,
+                    exclusive=True,
+                )
             except (serial.SerialException, OSError, ValueError) as err:
                 if not reported:
                     log.warning("scanner disconnected: cannot open %s: %s", clean(self.port), err)
@@ -222,12 +245,18 @@ class SimScanner:
 
     backend = "sim"
 
-    def __init__(self, on_scan: ScanCallback | None = None,
-                 on_status: StatusCallback | None = None, *, max_length: int = 128,
-                 duplicate_window: float = 1.0) -> None:
+    def __init__(
+        self,
+        on_scan: ScanCallback | None = None,
+        on_status: StatusCallback | None = None,
+        *,
+        max_length: int = 128,
+        duplicate_window: float = 1.0,
+    ) -> None:
         self.on_status = on_status or _ignore
-        self.assembler = ScanAssembler(on_scan or _ignore, max_length=max_length,
-                                       duplicate_window=duplicate_window)
+        self.assembler = ScanAssembler(
+            on_scan or _ignore, max_length=max_length, duplicate_window=duplicate_window
+        )
         self._connected = False
         self._lock = threading.Lock()
 

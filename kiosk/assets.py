@@ -85,38 +85,8 @@ LEFT JOIN people p ON p.badge = a.custodian
 
 
 def _asset(row: tuple[Any, ...]) -> Asset:
-    (
-        tag,
-        name,
-        model,
-        serial,
-        status,
-        case,
-        pos,
-        hcase,
-        hpos,
-        cust,
-        cust_name,
-        due,
-        notes,
-        created,
-        updated,
-    ) = row
-    return Asset(
-        tag,
-        name,
-        model,
-        serial,
-        status,
-        _slot(case, pos),
-        _slot(hcase, hpos),
-        cust,
-        cust_name,
-        due,
-        notes,
-        created,
-        updated,
-    )
+    # Columns as in _SELECT: slot and home come as (case, pos) pairs.
+    return Asset(*row[:5], _slot(row[5], row[6]), _slot(row[7], row[8]), *row[9:])
 
 
 def find(conn: sqlite3.Connection, tag: str) -> Asset | None:

@@ -243,10 +243,21 @@ def _control(t: Table) -> ControlConfig:
 
 
 def _usb_id(t: Table, key: str) -> str | None:
-    value = t.string(key, None)
-    if value is not None and not re.fullmatch(r"[0-9a-fA-F]{4}", value):
-        raise t.fail(key, f'must be 4 hex digits like "0c2e", got "{clean(value)}"')
-    return value.lower() if value else None
+    """A USB id as the installer's udev rule wants it: 4 lower-case hex digits.
+
+    Written as lsusb prints it ("05e0"), with a prefix ("0x05E0") or as a
+    TOML integer (0x05E0): all mean the same id.
+    """
+    value = t.raw(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFF:
+        return f"{value:04x}"
+    text = value.strip().lower() if isinstance(value, str) else ""
+    text = text.removeprefix("0x")
+    if not re.fullmatch(r"[0-9a-f]{4}", text):
+        raise t.fail(key, f'must be 4 hex digits like "05e0" (see lsusb), got {clean(repr(value))}')
+    return text
 
 
 def _scanner(t: Table) -> ScannerConfig:
@@ -281,8 +292,11 @@ def _slot_map(t: Table, backend: str, outputs: int) -> dict[str, int]:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise t.fail(key, f"must be an output index, got {clean(repr(value))}")
             if value >= outputs:
-                raise t.fail(key, f"output {value} does not exist ({outputs // 8} chips "
-                             f"have outputs 0..{outputs - 1})")
+                raise t.fail(
+                    key,
+                    f"output {value} does not exist ({outputs // 8} chips "
+                    f"have outputs 0..{outputs - 1})",
+                )
         else:
             check_gpio(t, key, value)
         if value in used:
@@ -303,7 +317,9 @@ def _leds(t: Table) -> LedsConfig:
         for key in ("data", "clock", "latch"):
             s.required(key, 'when leds.backend = "shift-register"')
     shift = ShiftRegisterConfig(
-        data=s.gpio("data", None), clock=s.gpio("clock", None), latch=s.gpio("latch", None),
+        data=s.gpio("data", None),
+        clock=s.gpio("clock", None),
+        latch=s.gpio("latch", None),
         chips=s.integer("chips", 1, 1, 64) or 1,
     )
     s.finish()
@@ -316,7 +332,10 @@ def _leds(t: Table) -> LedsConfig:
     cfg = LedsConfig(
         backend=backend,
         blink_rate=t.number("blink_rate", 2.0, 0.0, 50.0, lo_open=True),
-        slots=slots, shift_register=shift, ready=ready, conflict=conflict,
+        slots=slots,
+        shift_register=shift,
+        ready=ready,
+        conflict=conflict,
     )
     t.finish()
     return cfg

@@ -84,8 +84,9 @@ class Table:
             return value
         raise self.fail(key, f"must be true or false, got {_show(value)}")
 
-    def integer(self, key: str, default: int | None, lo: int | None = None,
-                hi: int | None = None) -> int | None:
+    def integer(
+        self, key: str, default: int | None, lo: int | None = None, hi: int | None = None
+    ) -> int | None:
         value = self.raw(key, default)
         if value is None:
             return None
@@ -94,8 +95,15 @@ class Table:
         self._bounds(key, value, lo, hi)
         return value
 
-    def number(self, key: str, default: float, lo: float | None = None,
-               hi: float | None = None, *, lo_open: bool = False) -> float:
+    def number(
+        self,
+        key: str,
+        default: float,
+        lo: float | None = None,
+        hi: float | None = None,
+        *,
+        lo_open: bool = False,
+    ) -> float:
         value = self.raw(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f"must be a number, got {_show(value)}")

@@ -125,6 +125,8 @@ class Verdict:
     count: int
     bad_id: int | None = None
     reason: str = ""
+    # The last good event's hash: recorded elsewhere, it pins the whole history.
+    head: str = GENESIS
 
 
 def _rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
@@ -139,10 +141,13 @@ def verify(conn: sqlite3.Connection) -> Verdict:
     for row in _rows(conn):
         event_id = row[0]
         if event_id != expected_id:
-            return Verdict(False, count, event_id, f"id {event_id} follows {expected_id - 1}")
-        if row[9] != prev:
-            return Verdict(False, count, event_id, "prev_hash does not match the previous event")
-        if digest(row[:10]) != row[10]:
-            return Verdict(False, count, event_id, "hash does not match the event's content")
-        prev, expected_id, count = row[10], expected_id + 1, count + 1
-    return Verdict(True, count)
+            why = f"id {event_id} follows {expected_id - 1}"
+        elif row[9] != prev:
+            why = "prev_hash does not match the previous event"
+        elif digest(row[:10]) != row[10]:
+            why = "hash does not match the event's content"
+        else:
+            prev, expected_id, count = row[10], expected_id + 1, count + 1
+            continue
+        return Verdict(False, count, event_id, why, prev)
+    return Verdict(True, count, head=prev)

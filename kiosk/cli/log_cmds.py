@@ -75,5 +75,6 @@ def verify(ctx) -> Result:
             code="log_broken",
         )
     return Result(
-        {"ok": True, "events": verdict.count}, f"event log ok: {verdict.count} events, chain intact"
+        {"ok": True, "events": verdict.count, "head": verdict.head},
+        f"event log ok: {verdict.count} events, chain intact, head {verdict.head[:16]}",
     )

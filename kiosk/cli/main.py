@@ -33,6 +33,8 @@ GROUPS: list[tuple[str, str]] = [
     ("custody", "kiosk.cli.custody_cmds"),
     ("log", "kiosk.cli.log_cmds"),
     ("data", "kiosk.cli.data_cmds"),
+    ("hardware", "kiosk.cli.hw_cmds"),
+    ("daemon", "kiosk.cli.daemon_cmds"),
     ("demo", "kiosk.cli.demo_cmds"),
 ]
 
@@ -52,6 +54,11 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "backup": ("kiosk.cli.data_cmds",),
     "restore": ("kiosk.cli.data_cmds",),
     "doctor": ("kiosk.cli.data_cmds",),
+    "hw": ("kiosk.cli.hw_cmds",),
+    "run": ("kiosk.cli.daemon_cmds",),
+    "status": ("kiosk.cli.daemon_cmds",),
+    "inject": ("kiosk.cli.daemon_cmds",),
+    "screen": ("kiosk.cli.daemon_cmds",),
     "demo": ("kiosk.cli.demo_cmds",),
 }
 

@@ -20,6 +20,23 @@ WORKERS = 4
 ROUNDS = 200 if os.environ.get("ASSETTRACK_TORTURE") else 25
 
 
+def _run(target, db_path, expect: int) -> list:
+    """Start WORKERS processes on ``target`` at once; collect ``expect`` results."""
+    ctx = mp.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=target, args=(str(db_path), me, start, results)) for me in range(WORKERS)
+    ]
+    for p in procs:
+        p.start()
+    start.set()
+    collected = [results.get(timeout=120) for _ in range(expect)]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    return collected
+
+
 def _race(path: str, me: int, start, results) -> None:
     """Worker: for each round, try to put my asset into that round's slot."""
     db = Database(path)
@@ -40,18 +57,7 @@ def test_exactly_one_winner_per_contested_slot(db, db_path):
     for me in range(WORKERS):
         for r in range(ROUNDS):
             add(db, f"W{me}-{r}")
-    ctx = mp.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [
-        ctx.Process(target=_race, args=(str(db_path), me, start, results)) for me in range(WORKERS)
-    ]
-    for p in procs:
-        p.start()
-    start.set()
-    outcomes = [results.get(timeout=120) for _ in range(WORKERS * ROUNDS)]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
+    outcomes = _run(_race, db_path, WORKERS * ROUNDS)
     by_round: dict[int, list[tuple[int, str]]] = {}
     for r, me, what in outcomes:
         by_round.setdefault(r, []).append((me, what))
@@ -100,16 +106,6 @@ def test_mixed_churn_keeps_invariants(db, db_path):
     for me in range(WORKERS):
         for i in range(2):
             add(db, f"C{me}-{i}")
-    ctx = mp.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [
-        ctx.Process(target=_churn, args=(str(db_path), me, start, results)) for me in range(WORKERS)
-    ]
-    for p in procs:
-        p.start()
-    start.set()
-    errors = [e for _ in procs for e in results.get(timeout=120)]
-    for p in procs:
-        p.join(timeout=30)
+    errors = [e for batch in _run(_churn, db_path, WORKERS) for e in batch]
     assert errors == []
     sound(db)

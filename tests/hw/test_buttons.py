@@ -18,10 +18,16 @@ def pressed():
 
 @pytest.fixture
 def buttons(mock_factory, pressed):
-    b = GpioButtons(confirm=17, cancel=27, pull_up=True, bounce_time=0.03, long_press=0.15,
-                    on_confirm=lambda: pressed.append("confirm"),
-                    on_cancel=lambda: pressed.append("cancel"),
-                    on_long_cancel=lambda: pressed.append("long_cancel"))
+    b = GpioButtons(
+        confirm=17,
+        cancel=27,
+        pull_up=True,
+        bounce_time=0.03,
+        long_press=0.15,
+        on_confirm=lambda: pressed.append("confirm"),
+        on_cancel=lambda: pressed.append("cancel"),
+        on_long_cancel=lambda: pressed.append("long_cancel"),
+    )
     yield b
     b.close()
 
@@ -91,16 +97,26 @@ def test_a_failing_handler_does_not_break_the_buttons(mock_factory):
     def boom():
         raise RuntimeError("handler bug")
 
-    with GpioButtons(confirm=17, cancel=27, bounce_time=0, on_confirm=boom,
-                     on_cancel=lambda: seen.append("cancel")):
+    with GpioButtons(
+        confirm=17,
+        cancel=27,
+        bounce_time=0,
+        on_confirm=boom,
+        on_cancel=lambda: seen.append("cancel"),
+    ):
         tap(mock_factory.pin(17))
         tap(mock_factory.pin(27))
     assert seen == ["cancel"]
 
 
 def test_active_high_wiring(mock_factory, pressed):
-    with GpioButtons(confirm=17, cancel=27, pull_up=False, bounce_time=0,
-                     on_confirm=lambda: pressed.append("confirm")):
+    with GpioButtons(
+        confirm=17,
+        cancel=27,
+        pull_up=False,
+        bounce_time=0,
+        on_confirm=lambda: pressed.append("confirm"),
+    ):
         pin = mock_factory.pin(17)
         pin.drive_high()
         pin.drive_low()
@@ -108,8 +124,10 @@ def test_active_high_wiring(mock_factory, pressed):
 
 
 def test_sim_buttons_press_by_name(pressed):
-    sim = SimButtons(on_confirm=lambda: pressed.append("confirm"),
-                     on_long_cancel=lambda: pressed.append("long_cancel"))
+    sim = SimButtons(
+        on_confirm=lambda: pressed.append("confirm"),
+        on_long_cancel=lambda: pressed.append("long_cancel"),
+    )
     sim.press("confirm")
     sim.press("long_cancel")
     sim.press("cancel")  # no handler given: nothing happens

@@ -93,8 +93,9 @@ def test_shift_register_lights_the_right_outputs_across_chips(mock_factory, chip
     outputs = {f"CART-A:{i + 1}": i for i in range(width)}
     with ShiftRegisterLeds(outputs, data=23, clock=24, latch=25, chips=chips) as leds:
         assert lit(latched_outputs(mock_factory, width=width)[-1]) == set()
-        leds.set_many({"CART-A:1": "on", "CART-A:8": "on", "CART-A:9": "on",
-                       f"CART-A:{width}": "on"})
+        leds.set_many(
+            {"CART-A:1": "on", "CART-A:8": "on", "CART-A:9": "on", f"CART-A:{width}": "on"}
+        )
         frames = latched_outputs(mock_factory, width=width)
         assert len(frames) == 2  # one latch for the power-up clear, one for set_many
         assert lit(frames[-1]) == {0, 7, 8, width - 1}
@@ -104,8 +105,9 @@ def test_shift_register_lights_the_right_outputs_across_chips(mock_factory, chip
 
 def test_shift_register_maps_slots_to_any_output(mock_factory):
     outputs = {"CART-B:1": 15, "CART-B:2": 3, "CART-B:3": 9}
-    with ShiftRegisterLeds(outputs, data=23, clock=24, latch=25, chips=2,
-                           status_pins=STATUS) as leds:
+    with ShiftRegisterLeds(
+        outputs, data=23, clock=24, latch=25, chips=2, status_pins=STATUS
+    ) as leds:
         leds.set_many({"CART-B:1": "on", "CART-B:3": "on"})
         leds.status("ready", "on")
         assert lit(latched_outputs(mock_factory)[-1]) == {15, 9}

@@ -48,7 +48,7 @@ def port(tmp_path):
         new = Pty()
         tmp = tmp_path / "next"
         tmp.symlink_to(new.path)
-        os.replace(tmp, link)  # re-point the name atomically, as udev does
+        os.replace(tmp, link)  # the name appears at once, pointing at the new device
         state["pty"] = new
         return new
 
@@ -63,9 +63,16 @@ def port(tmp_path):
 def scanner(port):
     link, _, _ = port
     scans, statuses = queue.Queue(), []
-    reader = SerialScanner(str(link), 9600, scans.put, statuses.append,
-                           terminator_timeout=0.05, max_length=16, duplicate_window=0.3,
-                           reconnect_max=0.1)
+    reader = SerialScanner(
+        str(link),
+        9600,
+        scans.put,
+        statuses.append,
+        terminator_timeout=0.05,
+        max_length=16,
+        duplicate_window=0.3,
+        reconnect_max=0.1,
+    )
     reader.start()
     assert wait_for(lambda: reader.connected)
     yield reader, scans, statuses
@@ -136,8 +143,12 @@ def test_a_repeated_scan_within_the_window_counts_once(scanner, port):
 def test_unplug_reports_once_and_replug_resumes(scanner, port, caplog):
     reader, scans, statuses = scanner
     _, state, replug = port
+    link = port[0]
     with caplog.at_level(logging.WARNING, logger="hw.scanner"):
         state["pty"].unplug()
+        # udev removes the name with the device; the kernel may hand the
+        # freed /dev/pts number to another test's pty meanwhile.
+        link.unlink()
         assert wait_for(lambda: not reader.connected)
         time.sleep(0.4)  # several failed reopen attempts
         assert statuses == [CONNECTED, DISCONNECTED]
@@ -151,8 +162,9 @@ def test_unplug_reports_once_and_replug_resumes(scanner, port, caplog):
 def test_a_missing_port_is_reported_and_retried(tmp_path):
     statuses = []
     link = tmp_path / "not-yet"
-    reader = SerialScanner(str(link), on_status=statuses.append, terminator_timeout=0.05,
-                           reconnect_max=0.05)
+    reader = SerialScanner(
+        str(link), on_status=statuses.append, terminator_timeout=0.05, reconnect_max=0.05
+    )
     reader.start()
     try:
         assert wait_for(lambda: statuses == [DISCONNECTED])

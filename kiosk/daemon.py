@@ -1,0 +1,346 @@
+"""The kiosk daemon: one main loop that owns the database and the state machine.
+
+Threads and the one queue::
+
+    scanner reader  --scan-->   \\
+    gpiozero events --press-->   +--> events (SimpleQueue) --> main loop
+    control socket  --request-> /                              |  owns the DB connection,
+    terminal keys   --scan/press                               |  the Interaction, the LEDs
+                                                               v
+                               LEDs first, then the display worker (non-blocking)
+
+Only the main loop touches the database and the state machine, so neither
+needs a lock, and a scan is handled as soon as it is queued: the loop
+blocks on the queue, not on a timer. Between events the loop *ticks* every
+:data:`TICK` seconds: timeouts, the ``PRAGMA data_version`` poll that notices
+a CLI commit (the LEDs follow within one tick), the watchdog ping and the
+systemd status line.
+
+The scan path does one read transaction (the preview) and sets the LEDs;
+the display draws on its own thread. The one fsync of a kiosk step is the
+commit after Confirm.
+
+Stopping (SIGTERM, SIGINT or :meth:`Daemon.stop`): the event being handled
+finishes (a commit is atomic either way), a pending preview is dropped
+with nothing written, LEDs go off, the display is cleared, the socket is
+removed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk import slots
+from kiosk.barcodes import Classifier
+from kiosk.control_server import ControlServer
+from kiosk.domain_port import DbPort, settle
+from kiosk.errors import KioskError
+from kiosk.interaction import IDLE, Interaction, View
+from kiosk.notify import Notifier
+from kiosk.sanitize import clean
+
+log = logging.getLogger(__name__)
+
+TICK = 0.1
+#: How long ``assettrack inject`` waits for the main loop to handle its event.
+INJECT_WAIT = 3.0
+
+
+@dataclass
+class Event:
+    """Something for the main loop; ``done`` is set once it was handled (injections)."""
+
+    kind: str  # "scan", "press", "scanner", "stop"
+    value: str = ""
+    done: threading.Event | None = field(default=None, compare=False)
+
+
+@dataclass
+class Options:
+    """How to run: from ``assettrack run``'s arguments and the config."""
+
+    sim: bool = False
+    scanner_port: str | None = None
+    socket_path: Path | None = None
+    pin_factory: Any = None
+    actor: str = "kiosk"
+
+
+class Daemon:
+    """The running kiosk. :meth:`start`, then :meth:`run` until :meth:`stop`."""
+
+    def __init__(
+        self,
+        config: Any,
+        db: Any,
+        options: Options,
+        *,
+        notifier: Notifier | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        build_hardware: Callable[..., Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.options = options
+        self.notifier = notifier or Notifier()
+        self.clock = clock
+        self._build_hardware = build_hardware
+        self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self.port = DbPort(db)
+        self.hw: Any = None
+        self.machine: Interaction | None = None
+        self.control: ControlServer | None = None
+        self.on_frame: Callable[[], None] | None = None  # the terminal view, if any
+        self.started = clock()
+        self.scanner_connected = False
+        self._slot_names: list[str] = []
+        self._shown: View | None = None
+        self._version = 0
+        self._counts: dict[str, int] = {}
+        self._stopping = False
+
+    # -- producers (any thread) -------------------------------------------------
+
+    def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> None:
+        """Queue an event for the main loop. Safe from any thread and signal handlers."""
+        self.events.put(Event(kind, value, done))
+
+    def on_scan(self, code: str) -> None:
+        self.put("scan", code)
+
+    def press(self, button: str) -> None:
+        self.put("press", button)
+
+    def stop(self) -> None:
+        """Ask the main loop to finish (from a signal handler or another thread)."""
+        self.put("stop")
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bring up hardware, the state machine and the socket; then READY=1."""
+        with self.db.read() as conn:
+            self._slot_names = [str(ref) for ref, _ in slots.list_slots(conn)]
+        self.hw = self._hardware()
+        try:
+            kiosk = self.config.kiosk
+            self.machine = Interaction(
+                self.port,
+                Classifier.from_config(kiosk.patterns),
+                idle_timeout=kiosk.idle_timeout,
+                success_hold=kiosk.success_hold,
+                now=self.clock(),
+            )
+            self._version = self.db.data_version()
+            self._counts = dict(self.port.summary())
+            self._apply(self.machine.view)
+            self.hw.scanner.start()
+            if self.options.socket_path is not None:
+                self.control = ControlServer(self.options.socket_path, self.handle_request)
+                self.control.start()
+        except BaseException:
+            self.hw.close()
+            self.hw = None
+            raise
+        log.info("kiosk ready: %d slots, database %s", len(self._slot_names), self.db.path)
+        self.notifier.ready(self.status_line())
+
+    def _hardware(self) -> Any:
+        build = self._build_hardware
+        if build is None:
+            from hw.factory import build_hardware as build
+        return build(
+            self.config,
+            sim=self.options.sim,
+            slots=self._slot_names,
+            scanner_port=self.options.scanner_port,
+            pin_factory=self.options.pin_factory,
+            on_scan=self.on_scan,
+            on_scanner_status=lambda status: self.put("scanner", status),
+            on_confirm=lambda: self.press("confirm"),
+            on_cancel=lambda: self.press("cancel"),
+            on_long_cancel=lambda: self.press("cancel"),
+        )
+
+    def run(self) -> None:
+        """The main loop: handle events as they come, tick between them, until stopped."""
+        next_tick = self.clock()
+        while not self._stopping:
+            self.handle_pending(max(next_tick - self.clock(), 0.0))
+            now = self.clock()
+            if now >= next_tick:
+                self.tick(now)
+                next_tick = now + TICK
+
+    def handle_pending(self, wait: float = 0.0) -> int:
+        """Handle every queued event, waiting up to ``wait`` s for the first; returns how many."""
+        handled = 0
+        while not self._stopping:
+            try:
+                event = self.events.get(timeout=wait) if wait > 0 else self.events.get_nowait()
+            except queue.Empty:
+                break
+            self._handle(event)
+            handled, wait = handled + 1, 0.0
+        return handled
+
+    def close(self) -> None:
+        """LEDs off, display cleared, socket removed. Safe after a failed start."""
+        self.notifier.stopping()
+        if self.control is not None:
+            self.control.stop()
+        if self.hw is not None:
+            try:
+                self.hw.leds.all_off()
+                self.hw.display.clear()
+            finally:
+                self.hw.close()
+        log.info("kiosk stopped")
+
+    # -- the main loop's work ------------------------------------------------------
+
+    def _handle(self, event: Event) -> None:
+        machine = self.machine
+        if machine is None:
+            return
+        now = self.clock()
+        try:
+            if event.kind == "scan":
+                log.info("scan %s", clean(event.value))
+                committed = settle(machine, self.port, machine.scan(event.value, now), now)
+            elif event.kind == "press":
+                log.info("button %s", event.value)
+                committed = False
+                if event.value == "confirm":
+                    committed = settle(machine, self.port, machine.confirm(now), now)
+                else:
+                    machine.cancel(now)
+            elif event.kind == "scanner":
+                self.scanner_connected = event.value == "connected"
+                committed = False
+            elif event.kind == "stop":
+                self._stopping = True
+                self.notifier.stopping()
+                return
+            else:
+                committed = False
+            if committed:
+                self._counts = dict(self.port.summary())
+            self._apply(machine.view)
+        except Exception:
+            # A bug must not take the kiosk down: drop the step, show idle, go on.
+            log.exception("handling %s failed; back to idle", event.kind)
+            machine.cancel(now)
+            self._apply(machine.view)
+        finally:
+            if event.done is not None:
+                event.done.set()
+
+    def tick(self, now: float) -> None:
+        """Timeouts, the data_version poll, the watchdog and the status line."""
+        machine = self.machine
+        if machine is None:
+            return
+        try:
+            version = self.db.data_version()
+            if version != self._version:
+                self._version = version
+                log.info("database changed by another process; refreshing")
+                machine.refresh(now)
+                self._counts = dict(self.port.summary())
+            machine.tick(now)
+            self._apply(machine.view)
+        except KioskError as exc:
+            log.warning("tick: %s", exc)
+        self.notifier.watchdog(now)
+        self.notifier.status(self.status_line())
+        if self.on_frame is not None:
+            self.on_frame()
+
+    def _apply(self, view: View) -> None:
+        """Put ``view`` on the hardware: LEDs first (the person looks there), then the OLED."""
+        shown = self._shown
+        if shown is None or view.leds != shown.leds:
+            states = dict.fromkeys(self._slot_names, "off")
+            for slot, state in view.leds.items():
+                if slot in states:
+                    states[slot] = state
+                else:
+                    log.warning("slot %s has no LED", clean(slot))
+            self.hw.leds.set_many(states)
+        if shown is None or (view.ready, view.conflict) != (shown.ready, shown.conflict):
+            self.hw.leds.status("ready", view.ready)
+            self.hw.leds.status("conflict", view.conflict)
+        if shown is None or view.screen != shown.screen:
+            self.hw.display.show(view.screen)
+        self._shown = view
+
+    # -- reporting -------------------------------------------------------------
+
+    def status_line(self) -> str:
+        """The line for ``systemctl status``: "idle, 212 assets, 3 in custody"."""
+        state = self._shown.state if self._shown else IDLE
+        total = sum(self._counts.values())
+        out = self._counts.get("IN_CUSTODY", 0)
+        return f"{state.replace('_', ' ')}, {total} assets, {out} in custody"
+
+    def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer a checked control request (runs on the control thread)."""
+        cmd = request["cmd"]
+        if cmd == "inject":
+            done = threading.Event()
+            if request["kind"] == "scan":
+                self.put("scan", request["code"], done)
+            else:
+                self.put("press", request["button"], done)
+            if not done.wait(INJECT_WAIT):
+                raise KioskError("the kiosk did not handle the event in time", code="busy")
+            return self.status()
+        if cmd == "screen":
+            buf = io.BytesIO()
+            self.hw.display.image().save(buf, format="PNG")
+            return {"png": base64.b64encode(buf.getvalue()).decode("ascii")}
+        return self.status()
+
+    def status(self) -> dict[str, Any]:
+        """What ``assettrack status`` shows; ``state``, ``leds``, ``display`` are a contract."""
+        shown = self._shown
+        return {
+            "state": shown.state if shown else "starting",
+            "leds": self.hw.leds.states(),
+            "status_leds": self.hw.leds.status_states(),
+            "display": [clean(line) for line in self.hw.display.lines()],
+            "scanner": {"connected": bool(self.hw.scanner.connected)},
+            "uptime": round(self.clock() - self.started, 3),
+            "database": str(self.db.path),
+            "pid": os.getpid(),
+        }
+
+
+def serve(daemon: Daemon) -> int:
+    """Run ``daemon`` in the foreground until SIGTERM or SIGINT; returns the exit code."""
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("%s received; stopping", signal.Signals(signum).name)
+        daemon.stop()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        daemon.start()
+        daemon.run()
+    finally:
+        daemon.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0

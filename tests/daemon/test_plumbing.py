@@ -1,0 +1,147 @@
+"""The daemon's small parts: notify, log destination, request checks, peer rules, keys."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+import pytest
+
+from kiosk import logsetup
+from kiosk.console import meaning
+from kiosk.control_server import allowed, check_request, peer_credentials
+from kiosk.errors import InvalidInput
+from kiosk.notify import Notifier, watchdog_interval
+
+
+def test_notifier_sends_through_systemd_python(monkeypatch, short_tmp):
+    path = short_tmp / "notify"
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(path))
+    listener.settimeout(2)
+    try:
+        n = Notifier({"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "2000000"})
+        assert n.interval == 1.0
+        n.ready("idle, 6 assets, 1 in custody")
+        n.status("idle, 6 assets, 1 in custody")  # unchanged: not sent again
+        n.status("preview, 6 assets, 1 in custody")
+        n.watchdog(10.0)
+        n.watchdog(10.5)  # within half the period: not sent
+        n.watchdog(11.0)
+        n.stopping()
+        n.stopping()
+        got = []
+        listener.settimeout(0.2)
+        try:
+            while True:
+                got.append(listener.recv(4096).decode())
+        except TimeoutError:
+            pass
+    finally:
+        listener.close()
+    assert got == [
+        "READY=1\nSTATUS=idle, 6 assets, 1 in custody",
+        "STATUS=preview, 6 assets, 1 in custody",
+        "WATCHDOG=1",
+        "WATCHDOG=1",
+        "STOPPING=1\nSTATUS=stopping",
+    ]
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, None),
+        ({"WATCHDOG_USEC": "0"}, None),
+        ({"WATCHDOG_USEC": "junk"}, None),
+        ({"WATCHDOG_USEC": "3000000"}, 1.5),
+        ({"WATCHDOG_USEC": "3000000", "WATCHDOG_PID": "1"}, None),
+        ({"WATCHDOG_USEC": "3000000", "WATCHDOG_PID": str(os.getpid())}, 1.5),
+    ],
+)
+def test_watchdog_interval(env, expected):
+    assert watchdog_interval(env) == expected
+
+
+def test_without_notify_socket_nothing_is_sent():
+    sent = []
+    n = Notifier({}, send=sent.append)
+    n.ready("x")
+    n.watchdog(1.0)
+    assert n.interval is None
+    assert sent == []
+
+
+def test_log_destination(monkeypatch):
+    st = os.fstat(2)
+    assert logsetup.under_systemd({"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"})
+    assert logsetup.under_systemd({"INVOCATION_ID": "abc"})
+    assert not logsetup.under_systemd({"JOURNAL_STREAM": "1:2"})
+    assert not logsetup.under_systemd({})
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        assert logsetup.configure(logging.INFO, env={}) == "stderr"
+        assert logsetup.configure(logging.INFO, env={"INVOCATION_ID": "x"}) == "journal"
+        assert type(root.handlers[0]).__name__ == "JournalHandler"
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"{",
+        b'"status"',
+        b'{"cmd": "reboot"}',
+        b'{"cmd": "status", "x": 1}',
+        b'{"cmd": "inject"}',
+        b'{"cmd": "inject", "kind": "scan"}',
+        b'{"cmd": "inject", "kind": "scan", "code": ""}',
+        b'{"cmd": "inject", "kind": "scan", "code": 7}',
+        b'{"cmd": "inject", "kind": "scan", "code": "' + b"x" * 300 + b'"}',
+        b'{"cmd": "inject", "kind": "press", "button": "long_cancel"}',
+        b"\xff\xfe",
+    ],
+)
+def test_malformed_requests_are_refused(raw):
+    with pytest.raises(InvalidInput):
+        check_request(raw)
+
+
+def test_good_requests_pass():
+    assert check_request(b'{"cmd":"status"}') == {"cmd": "status"}
+    scan = b'{"cmd":"inject","kind":"scan","code":"LT-0193"}'
+    assert check_request(scan)["code"] == "LT-0193"
+
+
+def test_peer_rules():
+    a, b = socket.socketpair(socket.AF_UNIX)
+    try:
+        pid, uid, gid = peer_credentials(a)
+    finally:
+        a.close()
+        b.close()
+    assert (pid, uid, gid) == (os.getpid(), os.geteuid(), os.getegid())
+    assert allowed(pid, uid, gid)
+    assert allowed(pid, 0, 12345)  # root
+    stranger = os.geteuid() + 54321
+    assert allowed(os.getpid(), stranger, os.getegid())  # in our group
+    assert not allowed(999999999, stranger, os.getegid() + 54321)
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("\n", ("press", "confirm")),
+        ("+\n", ("press", "confirm")),
+        ("-\n", ("press", "cancel")),
+        ("LT-0193\n", ("scan", "LT-0193")),
+        ("BADGE:0042\r\n", ("scan", "BADGE:0042")),
+    ],
+)
+def test_terminal_keys(line, expected):
+    assert meaning(line) == expected

@@ -1,0 +1,54 @@
+"""Write the reference PNGs the screen tests compare against.
+
+Run after an intended change to the screens, look at every image, then
+commit them::
+
+    .venv/bin/python -m tests.hw.make_reference_pngs
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hw.screens import examples, render
+from kiosk.screen import Screen
+
+HERE = Path(__file__).resolve().parent / "screens"
+
+#: name -> (screen, width, height). One per kind, plus the overflow cases.
+SAMPLES: dict[str, tuple[Screen, int, int]] = {
+    **{kind: (screen, 128, 64) for kind, screen in examples().items()},
+    "overflow": (
+        Screen(
+            "preview",
+            "Check out LT-2024-EXTREMELY-LONG-TAG-000042",
+            (
+                "Lenovo ThinkPad X1 Carbon Gen 12 (long model name)",
+                "ctl\x1b[2J",
+                "line 3",
+                "line 4",
+                "line 5",
+                "line 6",
+                "line 7",
+            ),
+        ),
+        128,
+        64,
+    ),
+    "small-128x32": (
+        Screen("confirm", "Confirm?", ("LT-0193 -> CART-A:4", "second line")),
+        128,
+        32,
+    ),
+}
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for name, (screen, width, height) in SAMPLES.items():
+        render(screen, width, height).save(HERE / f"{name}.png", format="PNG")
+        print(HERE / f"{name}.png")
+
+
+if __name__ == "__main__":
+    main()

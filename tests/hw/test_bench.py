@@ -1,0 +1,69 @@
+"""What one slot LED update costs on each backend (``make bench``).
+
+The gpio and shift-register figures are measured on gpiozero's MockFactory:
+they are the Python cost of our code plus gpiozero's, the part we control.
+On a Pi with lgpio each pin write adds a system call (a few microseconds),
+so the shift register's real cost grows with ``3 * 8 * chips`` writes.
+Figures are printed as time per update and as a ratio to the simulated
+backend measured in the same run, which is comparable across machines.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hw.leds import GpioLeds, ShiftRegisterLeds, SimLeds
+
+pytestmark = pytest.mark.bench
+
+ROUNDS = 2000
+
+
+def per_update(leds, slots) -> float:
+    """Seconds per set(): alternate on/off so every call really changes an output."""
+    start = time.perf_counter()
+    for i in range(ROUNDS):
+        leds.set(slots[i % len(slots)], "on" if (i // len(slots)) % 2 == 0 else "off")
+    return (time.perf_counter() - start) / ROUNDS
+
+
+def test_led_update_cost_per_backend(mock_factory):
+    slots8 = [f"C:{i}" for i in range(1, 9)]
+    figures = {}
+    with SimLeds(slots8) as leds:
+        figures["sim"] = per_update(leds, slots8)
+    gpio_pins = dict(zip(slots8, (12, 16, 20, 21, 26, 19, 13, 4), strict=True))
+    with GpioLeds(gpio_pins, pin_factory=mock_factory) as leds:
+        figures["gpio (8 LEDs)"] = per_update(leds, slots8)
+    for chips in (2, 8, 32):
+        outputs = {f"C:{i + 1}": i for i in range(8 * chips)}
+        names = list(outputs)
+        with ShiftRegisterLeds(
+            outputs, data=23, clock=24, latch=25, chips=chips, pin_factory=mock_factory
+        ) as leds:
+            figures[f"shift-register ({chips} chips, {8 * chips} outputs)"] = per_update(
+                leds, names[:: max(len(names) // 8, 1)]
+            )
+        mock_factory.reset()
+    with ShiftRegisterLeds(
+        {f"C:{i + 1}": i for i in range(256)},
+        data=23,
+        clock=24,
+        latch=25,
+        chips=32,
+        pin_factory=mock_factory,
+    ) as leds:
+        batch = {f"C:{i + 1}": "on" for i in range(0, 256, 16)}
+        start = time.perf_counter()
+        for _ in range(50):
+            leds.set_many(batch)
+            leds.set_many(dict.fromkeys(batch, "off"))
+        figures["shift-register set_many(16 slots), 32 chips"] = (time.perf_counter() - start) / 100
+    base = figures["sim"]
+    print("\nLED update cost (MockFactory pins):")
+    for name, seconds in figures.items():
+        print(f"  {name:<48} {seconds * 1e6:9.1f} us   x{seconds / base:8.1f} sim")
+    # A person must not notice: even 256 outputs update well within a frame.
+    assert figures["shift-register (32 chips, 256 outputs)"] < 0.05

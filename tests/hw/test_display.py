@@ -1,0 +1,176 @@
+"""Screens and the OLED worker, on luma's own dummy device.
+
+The pure renderings are compared pixel for pixel with the reference PNGs in
+``tests/hw/screens/`` (regenerate with ``tests/hw/make_reference_pngs.py``
+and look at them before committing). Faults are injected by subclassing the
+real dummy device.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import time
+
+import pytest
+from luma.core.device import dummy
+from luma.core.error import DeviceNotFoundError
+from PIL import Image
+
+from hw.display import Display, luma_device
+from hw.screens import ascii_art, render, text_lines
+from kiosk.errors import InvalidInput
+from kiosk.screen import Screen
+from tests.hw.helpers import wait_for
+from tests.hw.make_reference_pngs import HERE, SAMPLES
+
+
+def same_pixels(a: Image.Image, b: Image.Image) -> bool:
+    return a.size == b.size and a.convert("L").tobytes() == b.convert("L").tobytes()
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_screen_matches_reference_png(name):
+    screen, width, height = SAMPLES[name]
+    reference = Image.open(HERE / f"{name}.png")
+    assert same_pixels(render(screen, width, height), reference)
+
+
+@pytest.mark.parametrize("name", ["idle", "conflict", "small-128x32"])
+def test_display_puts_the_reference_frame_on_the_device(name):
+    screen, width, height = SAMPLES[name]
+    device = dummy(width=width, height=height, mode="1")
+    with Display(lambda: device, width=width, height=height) as display:
+        display.show(screen)
+        assert display.wait_drawn()
+        assert same_pixels(device.image, Image.open(HERE / f"{name}.png"))
+        assert same_pixels(display.image(), device.image)
+
+
+def test_long_text_is_cut_visibly_and_control_characters_escaped():
+    screen, width, height = SAMPLES["overflow"]
+    lines = text_lines(screen, width, height)
+    assert lines[0] == "Check out LT-202..."
+    assert lines[1].endswith("...") and lines[2] == "ctl\\x1b[2J"
+    assert lines[-1] == "line 5 (+2)"
+    assert all(len(line) <= 21 for line in lines)
+
+
+def test_unknown_screen_kind_is_refused():
+    with pytest.raises(InvalidInput):
+        Screen("party", "x")
+
+
+def test_rotation_is_applied_by_the_device():
+    device = luma_device("sim", rotation=180)
+    screen, width, height = SAMPLES["idle"]
+    with Display(lambda: device) as display:
+        display.show(screen)
+        assert display.wait_drawn()
+        assert same_pixels(device.image, render(screen).rotate(180))
+
+
+class FlakyDevice(dummy):
+    """The real dummy device, failing its first ``failures`` writes like a browned-out panel."""
+
+    def __init__(self, failures, error, **kw):
+        super().__init__(mode="1", **kw)
+        self.failures, self.error, self.calls = failures, error, 0
+
+    def display(self, image):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.error
+        super().display(image)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EREMOTEIO, "Remote I/O error"),
+        DeviceNotFoundError("I2C device not found on address: 0x3C"),
+    ],
+)
+def test_display_recovers_from_bus_errors(error, caplog):
+    device = FlakyDevice(4, error)
+    made = []
+
+    def factory():
+        made.append(1)
+        return device
+
+    screen = SAMPLES["success"][0]
+    with (
+        caplog.at_level(logging.WARNING, logger="hw.display"),
+        Display(factory, retry_max=0.05) as display,
+    ):
+        display.show(screen)
+        assert wait_for(lambda: device.image is not None and display.healthy)
+        assert display.wait_drawn()
+        assert same_pixels(device.image, render(screen))
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len([w for w in warnings if "not responding" in w]) == 1  # logged once, not per retry
+    assert len(made) >= 2  # set up again after the failure
+
+
+class SlowDevice(dummy):
+    def __init__(self, **kw):
+        super().__init__(mode="1", **kw)
+        self.frames = []
+
+    def display(self, image):
+        time.sleep(0.05)
+        super().display(image)
+        self.frames.append(image.copy())
+
+
+def test_show_never_waits_for_the_bus_and_stale_frames_are_dropped():
+    device = SlowDevice()
+    screens = [Screen("busy", f"Step {i}") for i in range(20)]
+    with Display(lambda: device) as display:
+        started = time.monotonic()
+        for screen in screens:
+            display.show(screen)
+        assert time.monotonic() - started < 0.5  # 20 frames would take 1 s on this bus
+        assert display.lines() == ["Step 19"]
+        assert display.wait_drawn()
+        assert len(device.frames) < 5
+        assert same_pixels(device.frames[-1], render(screens[-1]))
+    assert device.frames[-1].getbbox() is None  # closing clears the panel
+
+
+class RecordingDevice(dummy):
+    def __init__(self, **kw):
+        super().__init__(mode="1", **kw)
+        self.power = []
+
+    def hide(self):
+        self.power.append("off")
+
+    def show(self):
+        self.power.append("on")
+
+
+def test_idle_panel_is_blanked_and_wakes_on_the_next_screen():
+    device = RecordingDevice()
+    with Display(lambda: device, idle_blank=0.1) as display:
+        display.show(SAMPLES["idle"][0])
+        assert wait_for(lambda: display.blanked, timeout=2)
+        assert device.power == ["off"]
+        display.show(SAMPLES["preview"][0])
+        assert display.wait_drawn()
+        assert not display.blanked and device.power == ["off", "on"]
+        display.blank()
+        assert wait_for(lambda: display.blanked)
+
+
+def test_ascii_rendering_and_png(tmp_path):
+    with Display(lambda: dummy(mode="1")) as display:
+        display.show(SAMPLES["success"][0])
+        art = display.ascii()
+        display.save_png(tmp_path / "frame.png")
+        display.clear()
+        assert display.lines() == [] and display.image().getbbox() is None
+    assert len(art.splitlines()) <= 32 and "\u2588" in art
+    assert same_pixels(Image.open(tmp_path / "frame.png"), render(SAMPLES["success"][0]))
+    assert ascii_art(Image.new("1", (4, 2), 1)) == "\u2588" * 4

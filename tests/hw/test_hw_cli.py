@@ -1,0 +1,78 @@
+"""``assettrack hw ...`` with the simulated backends, and its import discipline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from kiosk.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def no_config(monkeypatch, tmp_path):
+    config = tmp_path / "assettrack.toml"
+    config.write_text("")
+    monkeypatch.setenv("ASSETTRACK_CONFIG", str(config))
+    return config
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_leds_test_chases_configured_slots(capsys, no_config):
+    no_config.write_text('[leds.slots]\n"CART-A:1" = 1\n"CART-A:2" = 2\n')
+    code, out, _ = run(capsys, "--json", "hw", "leds", "test", "--sim", "--step", "0")
+    assert code == 0
+    assert json.loads(out) == {"backend": "sim", "slots": ["CART-A:1", "CART-A:2"]}
+
+
+def test_buttons_test_reads_keys_in_sim(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("c\nxl\n"))
+    code, out, _ = run(capsys, "hw", "buttons", "test", "--sim", "--seconds", "0.3")
+    assert code == 0
+    assert "confirm" in out and "long cancel" in out and out.rstrip().endswith("3 presses")
+
+
+def test_scanner_monitor_prints_scans_escaped(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("LT-1\nLT-1\nBADGE:\u202eX\nLT-2\n"))
+    code, out, _ = run(
+        capsys, "hw", "scanner", "monitor", "--sim", "--count", "2", "--seconds", "2"
+    )
+    assert code == 0
+    assert "LT-1" in out and "LT-2" in out and "2 scans" in out
+
+
+def test_display_test_saves_every_screen(capsys, tmp_path):
+    png = tmp_path / "screens.png"
+    code, out, _ = run(capsys, "hw", "display", "test", "--sim", "--step", "0", "--png", str(png))
+    assert code == 0 and "showed 7 screens (sim)" in out and "conflict: Slot taken" in out
+    assert Image.open(png).size == (128, 7 * 64 + 6)
+
+
+def test_bad_config_is_one_line_and_exit_2(capsys, no_config):
+    no_config.write_text('[leds]\nbackend = "gpio"\n[leds.slots]\n"CART-A:3" = 99\n')
+    code, _, err = run(capsys, "hw", "leds", "test")
+    assert code == 2
+    assert err == 'error: leds.slots."CART-A:3": GPIO 99 does not exist (BCM 0..27)\n'
+
+
+def test_missing_device_word_is_a_usage_error(capsys):
+    assert run(capsys, "hw")[0] == 2
+    assert run(capsys, "hw", "leds")[0] == 2
+
+
+def test_cli_does_not_import_hardware_libraries():
+    code = (
+        "import sys; from kiosk.cli.main import build_parser; build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'gpiozero', 'luma', 'serial', 'PIL', 'hw'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
