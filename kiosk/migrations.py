@@ -118,6 +118,14 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 """
 
+# -- version 3: homes are reservations --------------------------------------
+# The kiosk proposes "the first free slot" for intake; a slot that is the
+# home of an asset out on loan is not free, and finding that must not scan
+# every asset.
+V3_HOME_INDEX = """
+CREATE INDEX assets_home ON assets (home_case, home_pos) WHERE home_case IS NOT NULL;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -149,6 +157,7 @@ def _split(sql: str) -> list[str]:
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "slots (Milestone 7)", _script(V1_SLOTS)),
     (2, "assets, people, custody and event log (Milestone 8)", _script(V2_CUSTODY)),
+    (3, "index of home slots", _script(V3_HOME_INDEX)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -90,12 +90,20 @@ def is_slotted(conn: sqlite3.Connection, tag: str) -> bool:
 
 
 def first_free(conn: sqlite3.Connection, case: str | None = None) -> SlotRef:
-    """The first empty slot (of ``case``, or of any case in name order)."""
-    sql = "SELECT case_name, slot_position FROM slots WHERE current_asset_tag IS NULL"
+    """The first free slot (of ``case``, or of any case in name order).
+
+    Free means empty *and* nobody's home: the home of a laptop out on loan
+    is kept for its return, so intake never proposes it.
+    """
+    sql = (
+        "SELECT s.case_name, s.slot_position FROM slots s "
+        "WHERE s.current_asset_tag IS NULL AND NOT EXISTS (SELECT 1 FROM assets a "
+        "WHERE a.home_case = s.case_name AND a.home_pos = s.slot_position)"
+    )
     args: tuple[Any, ...] = ()
     if case is not None:
-        sql, args = sql + " AND case_name = ?", (case,)
-    row = conn.execute(sql + " ORDER BY case_name, slot_position LIMIT 1", args).fetchone()
+        sql, args = sql + " AND s.case_name = ?", (case,)
+    row = conn.execute(sql + " ORDER BY s.case_name, s.slot_position LIMIT 1", args).fetchone()
     if row is None:
         raise HardStop("no free slot" + (f" in {case}" if case else ""), code="no_free_slot")
     return SlotRef(*row)

@@ -87,15 +87,15 @@ def test_conflict_lights_the_conflict_led_only(daemon, mock_factory, scanner_pty
 
 
 def test_cli_commit_moves_the_led_within_one_tick(daemon, mock_factory, scanner_pty, other_db):
-    scanner_pty.scan("LT-0999")  # intake: the first free slot is CART-A:3
+    scanner_pty.scan("LT-0999")  # intake: CART-A:3 is LT-0103's home, so CART-A:4
     daemon.handle_pending(wait=3)
-    assert daemon.hw.leds.states()["CART-A:3"] == "blink"
-    plans.execute(other_db, "add", "cli", tag="LT-0950", into=SlotRef("CART-A", 3))
+    assert daemon.hw.leds.states()["CART-A:4"] == "blink"
+    plans.execute(other_db, "add", "cli", tag="LT-0950", into=SlotRef("CART-A", 4))
     daemon.tick(time.monotonic())  # one tick, nothing else
     states = daemon.hw.leds.states()
-    assert states["CART-A:3"] == "off" and states["CART-A:4"] == "blink"
-    assert not mock_factory.pin(A3).state
-    assert blinking(mock_factory, SLOT_PINS["CART-A:4"])
+    assert states["CART-A:4"] == "off" and states["CART-A:6"] == "blink"
+    assert not mock_factory.pin(SLOT_PINS["CART-A:4"]).state
+    assert blinking(mock_factory, SLOT_PINS["CART-A:6"])
     assert "Changed meanwhile" in daemon.hw.display.lines()
 
 

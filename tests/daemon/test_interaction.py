@@ -31,7 +31,7 @@ from kiosk.interaction import (
 from kiosk.validate import SlotRef
 from kiosk.wording import screen_text
 
-A1, A3, A4 = "CART-A:1", "CART-A:3", "CART-A:4"
+A1, A3, A4, A6 = "CART-A:1", "CART-A:3", "CART-A:4", "CART-A:6"
 BLINK, ON = "blink", "on"
 
 # name: (steps, expected end state of assets {tag: (status, slot)}, kiosk commits)
@@ -118,16 +118,16 @@ CASES = {
     ),
     "intake proposes the first free slot": (
         [
-            # The domain's first free slot: CART-A:3 is empty while LT-0103 is out.
-            ("scan LT-0999", PREVIEW, {A3: BLINK}, "New asset"),
-            ("confirm", SUCCESS, {A3: ON}, None),
+            # CART-A:3 is empty but kept for LT-0103, out with Alice: A4 is first free.
+            ("scan LT-0999", PREVIEW, {A4: BLINK}, "New asset"),
+            ("confirm", SUCCESS, {A4: ON}, None),
         ],
-        {"LT-0999": ("IN_STOCK", A3)},
+        {"LT-0999": ("IN_STOCK", A4)},
         1,
     ),
     "intake into a scanned slot; an occupied one is a conflict": (
         [
-            ("scan LT-0999", PREVIEW, {A3: BLINK}, None),
+            ("scan LT-0999", PREVIEW, {A4: BLINK}, None),
             ("scan SLOT:CART-A:1", CONFLICT, {}, "slot CART-A:1 holds LT-0101"),
             ("scan SLOT:CART-B:6", PREVIEW, {"CART-B:6": BLINK}, "into CART-B:6"),
             ("confirm", SUCCESS, {"CART-B:6": ON}, None),
@@ -207,12 +207,12 @@ CASES = {
     ),
     "a CLI change during a preview moves the LED": (
         [
-            ("scan LT-0999", PREVIEW, {A3: BLINK}, None),
-            ("cli add LT-0950 into=CART-A:3", PREVIEW, {A3: BLINK}, None),
-            ("refresh", PREVIEW, {A4: BLINK}, "Changed meanwhile"),
-            ("confirm", SUCCESS, {A4: ON}, None),
+            ("scan LT-0999", PREVIEW, {A4: BLINK}, None),
+            ("cli add LT-0950 into=CART-A:4", PREVIEW, {A4: BLINK}, None),
+            ("refresh", PREVIEW, {A6: BLINK}, "Changed meanwhile"),
+            ("confirm", SUCCESS, {A6: ON}, None),
         ],
-        {"LT-0999": ("IN_STOCK", A4), "LT-0950": ("IN_STOCK", A3)},
+        {"LT-0999": ("IN_STOCK", A6), "LT-0950": ("IN_STOCK", A4)},
         1,
     ),
     "a CLI change that blocks the preview turns it into a conflict": (

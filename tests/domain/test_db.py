@@ -122,3 +122,22 @@ def test_write_rolls_back_on_error(stocked):
         1 / 0  # noqa: B018
     assert stocked.conn.execute("SELECT count(*) FROM events").fetchone() == before
     assert stocked.conn.execute("SELECT count(*) FROM people WHERE badge='x'").fetchone()[0] == 0
+
+
+def test_upgrade_from_milestone_8_adds_the_home_index(db_path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    migrations.upgrade(conn, target=2)
+    conn.execute("INSERT INTO slots VALUES ('A', 1, NULL)")
+    conn.execute(
+        "INSERT INTO assets (tag, home_case, home_pos, created, updated) "
+        "VALUES ('LT-1', 'A', 1, 'x', 'x')"
+    )
+    conn.close()
+    db = Database(db_path)
+    names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_schema")}
+    assert "assets_home" in names
+    with db.read() as c:
+        assert assets.get(c, "LT-1").home is not None
+        assert migrations.version(c) == 3
+    sound(db)
+    db.close()

@@ -211,3 +211,16 @@ def test_every_change_is_logged(stocked):
             "SELECT op, asset, from_slot, to_slot, actor FROM events ORDER BY id DESC LIMIT 1"
         ).fetchone()
     assert last == ("move", "LT-1", "A:1", "A:4", ACTOR)
+
+
+def test_first_free_skips_the_home_of_an_asset_on_loan(stocked):
+    from kiosk import custody
+
+    custody.stock_out(stocked, "LT-1", "0042", ACTOR)  # A:1 is empty but reserved
+    slots.vacate(stocked, "A", 2, ACTOR)  # A:2 is empty, home of LT-2 (unslotted)
+    with stocked.read() as conn:
+        assert slots.first_free(conn) == SlotRef("A", 3)
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM assets WHERE home_case = 'A' AND home_pos = 1"
+        ).fetchall()
+    assert "assets_home" in str(plan)
