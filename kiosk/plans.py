@@ -78,9 +78,10 @@ def planner(op: str) -> Callable[[Planner], Planner]:
 
 
 def _lookup(op: str) -> Planner:
-    if not PLANNERS:
-        # Importing the domain modules registers their planners.
-        from kiosk import custody, slots  # noqa: F401
+    if op not in PLANNERS:
+        # Importing the domain modules registers their planners (any one of
+        # them may have been imported alone, so "some planners" is not "all").
+        from kiosk import assets, custody, slots  # noqa: F401
     try:
         return PLANNERS[op]
     except KeyError:

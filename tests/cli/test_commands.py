@@ -47,7 +47,7 @@ SUCCESS = [
     (["custody", "list", "--overdue"], lambda d: d == []),
     (["log"], lambda d: len(d) == 12 and d[-1]["op"] == "stock_out"),
     (["log", "--asset", "LT-0103", "--limit", "1"], lambda d: d[0]["op"] == "stock_out"),
-    (["log", "verify"], lambda d: d == {"ok": True, "events": 12}),
+    (["log", "verify"], lambda d: d["ok"] is True and d["events"] == 12),
     (["demo", "seed", "--if-empty"], lambda d: d == {"seeded": False}),
 ]
 
@@ -245,7 +245,7 @@ def test_every_command_has_purpose_and_example(at, path):
     lines = run.out.splitlines()
     assert "example:" in run.out and "assettrack" in run.out.split("example:")[1]
     purpose = lines[lines.index("") + 1]
-    assert purpose.strip().endswith("."), purpose
+    assert len(purpose.split()) >= 3, purpose
 
 
 def test_top_level_help_groups_commands_in_order(at):
