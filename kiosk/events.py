@@ -13,7 +13,6 @@ Order is by id, never by time: a Pi without an RTC can boot in 1970.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,9 +49,16 @@ class Event:
             "from_slot": self.from_slot,
             "to_slot": self.to_slot,
             "person": self.person,
-            "details": json.loads(self.details),
+            "details": _json().loads(self.details),
             "hash": self.hash,
         }
+
+
+def _json():
+    """json, imported on first use: reading assets never needs it."""
+    import json
+
+    return json
 
 
 def utcnow() -> str:
@@ -68,7 +74,7 @@ def digest(row: tuple[Any, ...]) -> str:
     details, prev_hash). The canonical form is compact JSON, which keeps
     ``None`` and ``""`` apart and needs no escaping rules of our own.
     """
-    canonical = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+    canonical = _json().dumps(row, separators=(",", ":"), ensure_ascii=False)
     from hashlib import sha256  # imported on first use: reads never hash
 
     return sha256(canonical.encode("utf-8")).hexdigest()
@@ -99,7 +105,7 @@ def append(
         None if from_slot is None else str(from_slot),
         None if to_slot is None else str(to_slot),
         person,
-        json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
+        _json().dumps(details or {}, sort_keys=True, separators=(",", ":")),
         prev,
     )
     conn.execute(

@@ -8,8 +8,6 @@ which shows every control character escaped instead of interpreting it.
 
 from __future__ import annotations
 
-import unicodedata
-
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
@@ -28,7 +26,9 @@ def _unsafe(ch: str) -> bool:
     # Cc: C0/C1 controls incl. ESC and CSI (0x9b). Cf: bidi overrides and
     # zero-width characters, which can make a tag look like another one.
     # Zl/Zp: line and paragraph separators.
-    return ch == "\\" or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+    from unicodedata import category  # only for text that needs escaping
+
+    return ch == "\\" or category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
 
 
 def clean(value: object) -> str:

@@ -126,7 +126,7 @@ class Context:
 
         config_value = None
         if not self.args.db and not os.environ.get("ASSETTRACK_DB"):
-            config_value = self.config.database.path
+            config_value = self.database_settings()[0]
         return resolve_path(self.args.db, config_value)
 
     @property
@@ -140,7 +140,19 @@ class Context:
     def config_busy_timeout(self) -> float:
         if self.args.db or os.environ.get("ASSETTRACK_DB"):
             return 5.0
-        return float(self.config.database.busy_timeout)
+        return self.database_settings()[1]
+
+    def database_settings(self) -> tuple[str | None, float]:
+        """The config's ``[database]`` path and busy timeout.
+
+        Read on their own: opening the database must not pay for checking
+        the hardware sections on every call (the daemon and ``doctor`` check
+        the whole file). A config already loaded in full is used as is.
+        """
+        if self._config is not None:
+            database = self._config.database
+            return database.path, float(database.busy_timeout)
+        return read_database_table(self.args.config)
 
     def confirm(self, question: str) -> None:
         """Ask on a TTY; elsewhere demand ``--yes``. Raises HardStop when refused."""
@@ -157,6 +169,38 @@ class Context:
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
+
+
+SYSTEM_CONFIG = "/etc/assettrack/assettrack.toml"  # kiosk.config.SYSTEM_PATH
+
+
+def read_database_table(option: str | None) -> tuple[str | None, float]:
+    """``[database]`` of the config file (as :func:`kiosk.config.load_config` finds it)."""
+    chosen = option or os.environ.get("ASSETTRACK_CONFIG")
+    if not chosen:
+        if not os.path.exists(SYSTEM_CONFIG):
+            return None, 5.0
+        chosen = SYSTEM_CONFIG
+    import tomllib
+
+    from kiosk.errors import ConfigError
+    from kiosk.sanitize import clean
+
+    try:
+        with open(chosen, "rb") as f:
+            table = tomllib.loads(f.read().decode("utf-8")).get("database", {})
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {clean(chosen)}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"cannot read config file {clean(chosen)}: {err}") from None
+    if not isinstance(table, dict):
+        raise ConfigError("database: must be a table")
+    path, timeout = table.get("path"), table.get("busy_timeout", 5.0)
+    if path is not None and not isinstance(path, str):
+        raise ConfigError("database.path: must be a string")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError("database.busy_timeout: must be a number above 0")
+    return path or None, float(timeout)
 
 
 def build_parser(command_name: str | None = None) -> Parser:

@@ -6,7 +6,6 @@ here, so no command can forget to escape a hostile tag or name.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +65,8 @@ def _escape_line(line: str) -> str:
 def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     if as_json:
+        import json
+
         out.write(json.dumps(result.data, ensure_ascii=True, indent=None) + "\n")
     elif result.text:
         out.write(terminal_safe(result.text.rstrip("\n")) + "\n")
@@ -79,6 +80,8 @@ def emit_error(err: KioskError, as_json: bool) -> int:
     # escapes what one forgot without escaping the escapes a second time.
     message = terminal_safe(err.message)
     if as_json:
+        import json
+
         doc = {"error": {"code": err.code, "message": message}}
         sys.stdout.write(json.dumps(doc) + "\n")
     else:
