@@ -157,11 +157,13 @@ def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, 
     return dest, found
 
 
-def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
+def restore(source: Path, target: Path, actor: str) -> tuple[Path | None, Verified]:
     """Replace the database ``target`` by a verified copy of ``source``.
 
-    The caller makes sure the kiosk daemon is stopped. Returns where the
-    old file was kept (None when there was none) and what was restored.
+    The copy's event log gains a ``restore`` event naming ``actor`` and the
+    source, so the log says who put this state back and from where. The
+    caller makes sure the kiosk daemon is stopped. Returns where the old
+    file was kept (None when there was none) and what was restored.
     """
     require_file(source)
     if target.exists() and source.resolve() == target.resolve():
@@ -172,6 +174,8 @@ def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
     _copy(source, temp)
     try:
         found = verify(temp)
+        if found.schema == migrations.LATEST:
+            _record(temp, actor, source, found)
         _same_owner(temp, target)
         _fsync(temp)
         kept = _set_aside(target)
@@ -180,6 +184,22 @@ def restore(source: Path, target: Path) -> tuple[Path | None, Verified]:
         temp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
     return kept, found
+
+
+def _record(path: Path, actor: str, source: Path, found: Verified) -> None:
+    with _connect(path, readonly=False) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            events.append(
+                conn,
+                actor=actor,
+                op="restore",
+                details={"source": str(source), "events": found.events},
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def require_file(path: Path) -> None:

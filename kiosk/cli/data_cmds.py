@@ -202,7 +202,7 @@ def restore(ctx, args) -> Result:
         f"Replace {clean(target)} by {clean(source)} ({found.assets} assets, "
         f"{found.events} events)?"
     )
-    kept, found = backups.restore(source, target)
+    kept, found = backups.restore(source, target, ctx.actor)
     data = {
         "restored": str(target),
         "source": str(source),

@@ -131,6 +131,9 @@ def test_restore_replaces_atomically_and_keeps_the_old_file(seeded, db_file, bac
     assert db_file.stat().st_mode == mode
     assert seeded("doctor").code == 0
     assert not list(db_file.parent.glob(".*tmp*"))
+    last = seeded("log", "--limit", "1", json=True).doc[0]
+    assert (last["op"], last["actor"], last["id"]) == ("restore", "tester", 13)
+    assert last["details"] == {"source": str(backup_file), "events": 12}
 
 
 def test_restore_refuses_while_the_daemon_runs(seeded, db_file, backup_file, fake_daemon):
