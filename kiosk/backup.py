@@ -43,11 +43,33 @@ class Verified:
         return {"schema": self.schema, "events": self.events, "assets": self.assets}
 
 
+def open_reader(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
+    """A connection that cannot write (``query_only``) to an existing database.
+
+    Not ``mode=ro`` when the file and its directory are writable: a
+    read-only connection to a WAL database leaves ``-wal`` and ``-shm``
+    files behind (owned by whoever ran it, root included), while the last
+    ordinary connection to close removes them.
+    """
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    uri = f"file:{path.resolve()}?mode={'rw' if writable else 'ro'}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 @contextlib.contextmanager
 def _connect(path: Path, *, readonly: bool) -> Iterator[sqlite3.Connection]:
-    uri = f"file:{path.resolve()}" + ("?mode=ro" if readonly else "")
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+        if readonly:
+            conn = open_reader(path)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
     except sqlite3.Error as err:
         raise StorageError(f"cannot open {clean(path)}: {err}") from None
     try:

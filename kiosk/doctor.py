@@ -50,17 +50,13 @@ def database_checks(path: Path) -> list[Check]:
     """File, integrity, invariants and event chain, read-only."""
     if not path.exists():
         return [Check("database", FAIL, f"no database at {clean(path)}")]
-    # query_only: this connection cannot write. It is not opened mode=ro when
-    # the file is writable: a read-only connection leaves -wal and -shm files
-    # behind, while the last ordinary connection to close removes them.
-    mode = "rw" if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) else "ro"
+    from kiosk.backup import open_reader
+
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode={mode}", uri=True, timeout=5.0)
+        conn = open_reader(path, timeout=5.0)
     except sqlite3.Error as err:
         return [Check("database", FAIL, f"cannot open {clean(path)}: {err}")]
     try:
-        conn.execute("PRAGMA query_only = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
         return _database_checks(conn, path)
     except sqlite3.Error as err:
         return [Check("database", FAIL, f"{clean(path)}: {err}")]

@@ -104,6 +104,9 @@ def test_backup_into_a_directory_and_refusals(seeded, tmp_path):
     assert seeded("backup", str(target / "second.db"), "--force").code == 0
     assert seeded("backup", str(tmp_path / "no" / "dir" / "x.db"), json=True).code == 4
     assert sorted(p.name for p in target.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("assettrack.db")) == [
+        "assettrack.db"
+    ], "the copy left -wal/-shm files beside the live database"
 
 
 def test_backup_without_database(at, tmp_path):
@@ -164,13 +167,19 @@ def _broken_invariant(path):
         conn.execute("UPDATE assets SET custodian = NULL, due = NULL WHERE tag = 'LT-0103'")
 
 
+def _gap_in_case(path):
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM slots WHERE case_name = 'CART-A' AND slot_position = 7")
+
+
 @pytest.mark.parametrize(
     ("spoil", "code"),
     [
         (_forged_chain, "log_broken"),
         (_foreign, "not_ours"),
         (_garbage, "corrupt"),
-        (_broken_invariant, "inconsistent"),
+        (_broken_invariant, "corrupt"),  # integrity_check sees the CHECK it breaks
+        (_gap_in_case, "inconsistent"),
     ],
 )
 def test_restore_verifies_the_source_first(seeded, db_file, backup_file, spoil, code):
