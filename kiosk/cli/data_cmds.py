@@ -74,6 +74,15 @@ def _register_asset(sub: Any) -> None:
         "defaults: Ready to Deploy=IN_STOCK, Pending/Undeployable=REPAIR, "
         "Archived=RETIRED, Lost/Stolen=LOST",
     )
+    p.description += (
+        "\n\nColumns (any case): Asset Tag (required), Item Name, Model Name, Serial Number,"
+        "\nStatus, Location, Notes; Username, Email, Full Name or Name: checked out to"
+        "\nthat person (created if new). Other columns are reported and ignored."
+        "\nLocation CASE:POS or 'CASE slot POS' puts a new in-stock asset into that slot"
+        "\nif it is empty (a checked-out one gets it as home); anything else is ignored."
+        "\nKnown assets: non-empty cells that differ update name, model, serial, notes;"
+        "\nstatus, slot and custodian stay as they are and differences are reported."
+    )
     p.set_defaults(func=asset_import)
     p = command(
         sub,
