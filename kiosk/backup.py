@@ -78,15 +78,8 @@ def _connect(path: Path, *, readonly: bool) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync(path: Path) -> None:
+    """Make a file's content, or a directory's entries, durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -175,7 +168,7 @@ def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, 
         os.replace(temp, dest)
     finally:
         temp.unlink(missing_ok=True)
-    _fsync_dir(dest.parent)
+    _fsync(dest.parent)
     return dest, found
 
 
@@ -204,7 +197,7 @@ def restore(source: Path, target: Path, actor: str) -> tuple[Path | None, Verifi
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
-    _fsync_dir(target.parent)
+    _fsync(target.parent)
     return kept, found
 
 

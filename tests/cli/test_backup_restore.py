@@ -146,43 +146,43 @@ def test_restore_refuses_while_the_daemon_runs(seeded, db_file, backup_file, fak
     assert db_file.read_bytes() == before
 
 
-def _forged_chain(path):
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TRIGGER events_no_update")
-        conn.execute("UPDATE events SET actor = 'forger' WHERE id = 3")
+def _spoiled(*sql):
+    def spoil(path):
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA ignore_check_constraints = ON")
+            for statement in sql:
+                conn.execute(statement)
 
-
-def _foreign(path):
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA application_id = 1234")
+    return spoil
 
 
 def _garbage(path):
     path.write_bytes(b"SQLite format 3\x00" + b"\x13" * 5000)
 
 
-def _broken_invariant(path):
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        conn.execute("UPDATE assets SET custodian = NULL, due = NULL WHERE tag = 'LT-0103'")
+# what is wrong with the source -> (how to make it so, the error code expected)
+SPOILS = {
+    "forged event": (
+        _spoiled("DROP TRIGGER events_no_update", "UPDATE events SET actor = 'x' WHERE id = 3"),
+        "log_broken",
+    ),
+    "foreign file": (_spoiled("PRAGMA application_id = 1234"), "not_ours"),
+    "garbage": (_garbage, "corrupt"),
+    # integrity_check sees the CHECK constraint this breaks
+    "custody without custodian": (
+        _spoiled("UPDATE assets SET custodian = NULL, due = NULL WHERE tag = 'LT-0103'"),
+        "corrupt",
+    ),
+    "gap in a case": (
+        _spoiled("DELETE FROM slots WHERE case_name = 'CART-A' AND slot_position = 7"),
+        "inconsistent",
+    ),
+}
 
 
-def _gap_in_case(path):
-    with sqlite3.connect(path) as conn:
-        conn.execute("DELETE FROM slots WHERE case_name = 'CART-A' AND slot_position = 7")
-
-
-@pytest.mark.parametrize(
-    ("spoil", "code"),
-    [
-        (_forged_chain, "log_broken"),
-        (_foreign, "not_ours"),
-        (_garbage, "corrupt"),
-        (_broken_invariant, "corrupt"),  # integrity_check sees the CHECK it breaks
-        (_gap_in_case, "inconsistent"),
-    ],
-)
-def test_restore_verifies_the_source_first(seeded, db_file, backup_file, spoil, code):
+@pytest.mark.parametrize("wrong", list(SPOILS))
+def test_restore_verifies_the_source_first(seeded, db_file, backup_file, wrong):
+    spoil, code = SPOILS[wrong]
     spoil(backup_file)
     before = db_file.read_bytes()
     run = seeded("restore", str(backup_file), "--yes", json=True)
