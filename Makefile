@@ -23,7 +23,7 @@ venv: $(STAMP)
 ## Start the kiosk with simulated hardware and seeded demo cases.
 run: $(STAMP)
 	$(BIN)/assettrack --db $(DATA)/assettrack.db demo seed --if-empty
-	$(BIN)/assettrack --db $(DATA)/assettrack.db run --sim
+	$(BIN)/assettrack --db $(DATA)/assettrack.db run --sim --socket $(DATA)/control.sock
 
 ## The whole test suite (what CI runs).
 test: $(STAMP)
