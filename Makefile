@@ -38,8 +38,8 @@ torture: $(STAMP)
 	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest -p no:xdist -m "torture" tests -s
 
 lint: $(STAMP)
-	$(BIN)/ruff check kiosk hw tests
-	$(BIN)/ruff format --check kiosk hw tests
+	$(BIN)/ruff check kiosk hw tests scripts
+	$(BIN)/ruff format --check kiosk hw tests scripts
 	@if command -v shellcheck >/dev/null 2>&1; then \
 		echo "shellcheck -x deploy/*.sh scripts/*.sh .ci/run"; \
 		shellcheck -x deploy/*.sh scripts/*.sh .ci/run; \
