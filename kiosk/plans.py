@@ -75,9 +75,9 @@ def planner(op: str) -> Callable[[Planner], Planner]:
 
 
 def _lookup(op: str) -> Planner:
-    if not PLANNERS:
+    if op not in PLANNERS:
         # Importing the domain modules registers their planners.
-        from kiosk import custody, slots  # noqa: F401
+        from kiosk import assets, custody, slots  # noqa: F401
     try:
         return PLANNERS[op]
     except KeyError:
