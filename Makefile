@@ -23,23 +23,23 @@ venv: $(STAMP)
 ## Start the kiosk with simulated hardware and seeded demo cases.
 run: $(STAMP)
 	$(BIN)/assettrack --db $(DATA)/assettrack.db demo seed --if-empty
-	$(BIN)/assettrack --db $(DATA)/assettrack.db run --sim
+	$(BIN)/assettrack --db $(DATA)/assettrack.db run --sim --socket $(DATA)/control.sock
 
 ## The whole test suite (what CI runs).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) -m "not torture and not bench" tests
+	$(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
 
 ## Benchmarks: figures as ratios to a baseline measured in the same run.
 bench: $(STAMP)
 	$(BIN)/python -m pytest -p no:xdist -m bench tests -s
 
-## Fault injection and soak at full counts.
+## The whole suite with fault injection, fuzzing and soak at full counts.
 torture: $(STAMP)
-	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest -p no:xdist -m "torture" tests -s
+	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check kiosk hw tests
-	$(BIN)/ruff format --check kiosk hw tests
+	$(BIN)/ruff check kiosk hw tests scripts
+	$(BIN)/ruff format --check kiosk hw tests scripts
 	@if command -v shellcheck >/dev/null 2>&1; then \
 		echo "shellcheck -x deploy/*.sh scripts/*.sh .ci/run"; \
 		shellcheck -x deploy/*.sh scripts/*.sh .ci/run; \

@@ -95,7 +95,7 @@ class Console:
 
     def _prompt(self) -> None:
         # Below the view: what was last typed, then the prompt; clear the rest.
-        self.out.write(f"\x1b[{self._rows + 2};1H\x1b[J{self._echo}\r\nscan> ")
+        self.out.write(f"\x1b[{self._rows + 1};1H\x1b[J\r\n{self._echo}\r\nscan> ")
 
     def _read(self) -> None:
         for line in self.stdin:

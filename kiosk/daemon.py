@@ -329,13 +329,19 @@ class Daemon:
 
 
 def serve(daemon: Daemon) -> int:
-    """Run ``daemon`` in the foreground until SIGTERM or SIGINT; returns the exit code."""
+    """Run ``daemon`` in the foreground until SIGTERM, SIGINT or SIGHUP; returns the exit code.
+
+    SIGHUP is the terminal of ``make run`` going away: stop as cleanly as on
+    Ctrl-C rather than linger, holding the socket, with no one to see it.
+    """
 
     def on_signal(signum: int, _frame: object) -> None:
         log.info("%s received; stopping", signal.Signals(signum).name)
         daemon.stop()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    }
     try:
         daemon.start()
         daemon.run()

@@ -79,8 +79,7 @@ def planner(op: str) -> Callable[[Planner], Planner]:
 
 def _lookup(op: str) -> Planner:
     if op not in PLANNERS:
-        # Importing the domain modules registers their planners (any one of
-        # them may have been imported alone, so "some planners" is not "all").
+        # Importing the domain modules registers their planners.
         from kiosk import assets, custody, slots  # noqa: F401
     try:
         return PLANNERS[op]

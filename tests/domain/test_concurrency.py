@@ -7,17 +7,17 @@ stop that names the winner — never "database is locked", never a crash.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 
 from kiosk import custody, slots
 from kiosk.db import Database
 from kiosk.errors import HardStop, KioskError
 from kiosk.validate import SlotRef
 from tests.conftest import ACTOR, add
+from tests.counts import scaled
 from tests.domain.helpers import sound
 
 WORKERS = 4
-ROUNDS = 200 if os.environ.get("ASSETTRACK_TORTURE") else 25
+ROUNDS = scaled(25, 200)
 
 
 def _run(target, db_path, expect: int) -> list:

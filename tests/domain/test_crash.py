@@ -15,31 +15,41 @@ import signal
 import struct
 import time
 
-from kiosk import assets, custody, events, slots
+from kiosk import assets, events, plans, slots
 from kiosk.db import Database
 from kiosk.errors import HardStop
 from kiosk.validate import SlotRef
 from tests.conftest import ACTOR, add
+from tests.counts import scaled
 from tests.domain.helpers import sound
 
-KILLS = 300 if os.environ.get("ASSETTRACK_TORTURE") else 30
+KILLS = scaled(100, 1000)
 TAGS = [f"K-{i}" for i in range(6)]
 
 
 def _work(path: str, ack_fd: int, seed: int) -> None:
+    """Operate as both front ends do: the CLI (plan and apply at once) and the
+    kiosk (preview, then commit re-checked later); acknowledge each commit."""
     rng = random.Random(seed)
     db = Database(path)
     while True:
         tag = rng.choice(TAGS)
-        ref = SlotRef("K", rng.randrange(1, 9))
+        with db.read() as conn:
+            out = assets.get(conn, tag).status == "IN_CUSTODY"
+            # Mostly a free slot; sometimes an occupied one, for the refusal path.
+            empty = [ref for ref, held in slots.list_slots(conn, "K") if held is None]
+            free = rng.choice(empty) if empty and rng.random() < 0.9 else SlotRef("K", 1)
+        if out:
+            op, args = "stock_in", {"tag": tag, "slot": free}
+        elif rng.random() < 0.5:
+            op, args = "move", {"tag": tag, "slot": free}
+        else:
+            op, args = "stock_out", {"tag": tag, "badge": "0042"}
         try:
-            op = rng.randrange(3)
-            if op == 0:
-                plan = slots.move(db, tag, ref.case, ref.pos, "child")
-            elif op == 1:
-                plan = custody.stock_out(db, tag, "0042", "child")
+            if rng.random() < 0.5:
+                plan = plans.execute(db, op, "cli", **args)
             else:
-                plan = custody.stock_in(db, tag, "child", slot=ref)
+                plan = plans.commit(db, plans.preview(db, op, **args), "kiosk")
         except HardStop:
             continue
         with db.read() as conn:
@@ -76,7 +86,7 @@ def test_sigkill_during_operations(db, db_path):
             finally:
                 os._exit(1)
         os.close(w)
-        time.sleep(rng.uniform(0.005, 0.06))
+        time.sleep(rng.uniform(0.01, 0.08))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         acked = _acked(r)

@@ -266,3 +266,19 @@ def test_commit_refuses_when_plan_inputs_moved(stocked):
         stocked, ChangedSincePreview, "changed since preview", plans.commit, stocked, plan, "kiosk"
     )
     assert "LT-1 slot was A:1, now A:4" in str(err)
+
+
+def test_planners_register_themselves_whatever_was_imported(stocked, db_path):
+    """A process that imported only kiosk.plans still finds every operation."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from kiosk import plans; from kiosk.db import Database; "
+        "db = Database(sys.argv[1]); "
+        "print(plans.preview(db, 'stock_out', tag='LT-1', badge='0042').summary)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "LT-1 -> Alice Ng"

@@ -19,6 +19,7 @@ from kiosk import assets, custody, plans, slots
 from kiosk.db import Database
 from kiosk.errors import HardStop, KioskError, NotFound
 from kiosk.validate import SlotRef
+from tests.counts import scaled
 from tests.domain.helpers import sound
 
 TAGS = st.sampled_from(["T1", "T2", "T3", "T4", "T5"])
@@ -33,7 +34,7 @@ LEAVES_STOCK = {
     "lost": ("LOST", ("IN_STOCK", "IN_CUSTODY", "REPAIR")),
     "found": ("IN_STOCK", ("LOST",)),
 }
-COUNT = 500 if os.environ.get("ASSETTRACK_TORTURE") else 60
+COUNT = scaled(60, 500)
 
 
 class Outcome(Exception):

@@ -8,7 +8,6 @@ bytes that are not TOML at all.
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from pathlib import Path
 
@@ -17,11 +16,12 @@ from hypothesis import strategies as st
 
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError
+from tests.counts import scaled
 
 EXAMPLE = tomllib.loads(
     (Path(__file__).parents[2] / "deploy" / "assettrack.example.toml").read_text()
 )
-EXAMPLES = 2000 if os.environ.get("ASSETTRACK_TORTURE") else 200
+EXAMPLES = scaled(200, 2000)
 
 
 def _paths(table, prefix=()):
