@@ -90,16 +90,19 @@ def _step(conn: sqlite3.Connection, op: str, actor: str, **args: Any) -> plans.P
 def _add(conn: sqlite3.Connection, record: Record, actor: str, report: Report) -> Action:
     notes = []
     into = home = None
-    if record.slot is not None and record.status in ("IN_STOCK", "IN_CUSTODY"):
-        why = _slot_problem(conn, record)
+    if record.location:
+        if record.slot is None:
+            why = "not a slot"
+        elif record.status not in ("IN_STOCK", "IN_CUSTODY"):
+            why = f"an asset in {record.status} takes no slot"
+        else:
+            why = _slot_problem(conn, record)
         if why:
             notes.append(f"location {record.location} ignored: {why}")
         elif record.status == "IN_STOCK":
             into = record.slot
         else:
             home = record.slot
-    elif record.location:
-        notes.append(f"location {record.location} ignored: not a slot")
     _step(conn, "add", actor, tag=record.tag, **record.fields, into=into, home=home)
     if record.status == "IN_CUSTODY":
         if _person(conn, record, actor):

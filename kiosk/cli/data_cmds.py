@@ -123,16 +123,16 @@ def asset_import(ctx, args) -> Result:
     if shown:
         rows = [(a.row, a.tag, a.action, a.detail) for a in shown]
         lines.append(table(("ROW", "TAG", "ACTION", "DETAIL"), rows))
-    verb = "imported" if report.committed else "dry run, nothing written"
-    lines.append(
-        f"{verb}: {counts['add']} to add, {counts['change']} to change, "
-        f"{counts['unchanged']} unchanged, {counts['skip']} skipped"
-        + (f", {sheet.empty_rows} empty rows" if sheet.empty_rows else "")
+    rest = f"{counts['unchanged']} unchanged, {counts['skip']} skipped" + (
+        f", {sheet.empty_rows} empty rows" if sheet.empty_rows else ""
     )
     if report.committed:
-        lines[-1] = lines[-1].replace(" to add", " added").replace(" to change", " changed")
+        lines.append(f"imported: {counts['add']} added, {counts['change']} changed, {rest}")
     else:
-        lines.append("run again with --commit to import")
+        lines.append(
+            f"dry run, nothing written: {counts['add']} to add, "
+            f"{counts['change']} to change, {rest}\nrun again with --commit to import"
+        )
     return Result(data, "\n".join(lines))
 
 
@@ -150,7 +150,9 @@ def asset_export(ctx, args) -> Result:
         snipeit.write(items, out)
         text = out.getvalue()
         # Raw data for a pipe; escaped for a person's terminal.
-        sys.stdout.write(terminal_safe(text) if sys.stdout.isatty() else text)
+        if sys.stdout.isatty():
+            text = terminal_safe(text.replace("\r\n", "\n"))
+        sys.stdout.write(text)
         return Result()
     path = Path(args.file)
     temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -71,6 +71,7 @@ def test_dry_run_reports_and_writes_nothing(seeded, db_file, sheet):
     assert "CART-A:3" in by_tag["LT-1001"]["detail"]
     assert "HQ / Room 4 ignored" in by_tag["LT-1002"]["detail"]
     assert "slot holds LT-0101" in by_tag["LT-1007"]["detail"]
+    assert by_tag["LT-1003"]["detail"] == "REPAIR"
     assert _events(db_file) == before and _assets(db_file) == rows
     human = seeded("asset", "import", str(sheet))
     assert "dry run, nothing written: 7 to add" in human.out
@@ -274,3 +275,27 @@ def test_export_to_stdout_and_json_contract(seeded):
 def test_export_to_missing_directory(seeded, tmp_path):
     run = seeded("asset", "export", str(tmp_path / "no" / "such.csv"), json=True)
     assert run.code == 1 and run.doc["error"]["code"] == "io_error"
+
+
+def test_location_rules(seeded, tmp_path):
+    path = _write(
+        tmp_path,
+        "Asset Tag,Status,Location,Username\n"
+        "L-1,,CART-A slot 4,\n"  # empty slot: goes in
+        "L-2,,CART-A:4,\n"  # taken by the row before
+        "L-3,,CART-Z:1,\n"  # no such case
+        "L-4,Pending,CART-A:6,\n"  # in repair: no slot
+        "L-5,,CART-A:7,0042\n"  # checked out: home
+        "L-6,,cart-a:99,\n",  # no such slot
+    )
+    run = seeded("asset", "import", path, "--commit", json=True)
+    assert run.code == 0, run
+    detail = {a["tag"]: a["detail"] for a in run.doc["actions"]}
+    assert detail["L-1"] == "IN_STOCK into CART-A:4"
+    assert "slot holds L-1" in detail["L-2"]
+    assert "unknown case CART-Z" in detail["L-3"]
+    assert "an asset in REPAIR takes no slot" in detail["L-4"]
+    assert detail["L-5"] == "IN_CUSTODY, out with 0042"
+    assert "unknown case cart-a" in detail["L-6"]
+    shown = seeded("asset", "show", "L-5", json=True).doc
+    assert (shown["home"], shown["slot"], shown["custodian_name"]) == ("CART-A:7", None, "Alice Ng")
