@@ -26,6 +26,19 @@ TYPE_CHECKING = False  # typing costs every CLI call; annotations only
 if TYPE_CHECKING:
     from typing import Any
 
+# argparse passes each of its own strings through gettext, which searches the
+# disk for message catalogues on every call: about 0.5 ms a string, several
+# strings a parser. Python ships no catalogue for argparse and AssetTrack
+# speaks English, so the strings are used as they are.
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+argparse._ = str  # type: ignore[attr-defined]
+argparse.ngettext = _ngettext  # type: ignore[attr-defined]
+
 # (group title, module) in the order `assettrack --help` lists them.
 GROUPS: list[tuple[str, str]] = [
     ("cases and slots", "kiosk.cli.slot_cmds"),
@@ -226,6 +239,8 @@ def build_parser(command_name: str | None = None) -> Parser:
     root.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     wanted = OWNERS.get(command_name or "")
+    if wanted is not None:
+        commands.only = command_name  # see command(): the others are not built
     epilog = []
     for title, module in GROUPS:
         if wanted is not None and module not in wanted:
@@ -248,8 +263,25 @@ def build_parser(command_name: str | None = None) -> Parser:
     return root
 
 
+class Unused:
+    """Stands in for a command that was not typed: its set-up calls do nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self._absorb
+
+    def _absorb(self, *args: Any, **kw: Any) -> Unused:
+        return self
+
+
 def command(commands: Any, name: str, summary: str, example: str, **kw: Any) -> Parser:
-    """Add a sub-command whose --help shows a one-line purpose and an example."""
+    """Add a sub-command whose --help shows a one-line purpose and an example.
+
+    When the parser is built for one typed command, the other top-level
+    commands (and everything under them) are :class:`Unused`: building
+    their parsers would cost every call more than the work itself.
+    """
+    if isinstance(commands, Unused) or getattr(commands, "only", name) != name:
+        return Unused()  # type: ignore[return-value]
     parser = commands.add_parser(
         name,
         help=summary,
