@@ -135,6 +135,7 @@ class ImportRefused(InvalidInput):
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"nothing imported: {shown}{more}")
         self.problems = problems
+        self.details = {"problems": [p.as_dict() for p in problems]}
 
 
 @dataclass(frozen=True)

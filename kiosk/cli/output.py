@@ -83,6 +83,9 @@ def emit_error(err: KioskError, as_json: bool) -> int:
         import json
 
         doc = {"error": {"code": err.code, "message": message}}
+        details = getattr(err, "details", None)  # machine-readable detail, if any
+        if details:
+            doc["error"]["details"] = details
         sys.stdout.write(json.dumps(doc) + "\n")
     else:
         sys.stderr.write(f"error: {message}\n")

@@ -144,6 +144,13 @@ def test_duplicate_tags_refuse_the_whole_file(seeded, db_file, sheet, tmp_path):
     err = run.doc["error"]
     assert err["code"] == "invalid_import"
     assert "row 10, column Asset Tag: asset tag LT-1003 already appears in row 5" in err["message"]
+    assert err["details"]["problems"] == [
+        {
+            "row": 10,
+            "column": "Asset Tag",
+            "message": "asset tag LT-1003 already appears in row 5",
+        }
+    ]
     assert _events(db_file) == before and _assets(db_file) == rows
 
 
