@@ -208,17 +208,25 @@ def translated_os(path: Path) -> Iterator[None]:
         raise StorageError(f"cannot create database at {path}: {exc.strerror}") from None
 
 
+SYSTEM_DIR = Path("/var/lib/assettrack")
+
+
 def default_path() -> Path:
     """Where the database lives when nothing says otherwise.
 
-    Under systemd the unit's ``StateDirectory=`` (``$STATE_DIRECTORY``); for
-    root ``/var/lib/assettrack``; for anyone else their XDG data directory.
+    Under systemd the unit's ``StateDirectory=`` (``$STATE_DIRECTORY``).
+    Otherwise the installed kiosk's database when there is one, so a
+    technician who logs in as themselves works on the real data rather
+    than a new empty file; root uses that location regardless; anyone
+    else on a machine without an installed kiosk gets their XDG data
+    directory (a developer's laptop).
     """
     state = os.environ.get("STATE_DIRECTORY")
     if state:
         return Path(state.split(":")[0]) / DB_FILENAME
-    if os.geteuid() == 0:
-        return Path("/var/lib/assettrack") / DB_FILENAME
+    system = SYSTEM_DIR / DB_FILENAME
+    if os.geteuid() == 0 or system.exists():
+        return system
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(xdg) / "assettrack" / DB_FILENAME
 

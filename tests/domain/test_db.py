@@ -141,3 +141,16 @@ def test_upgrade_from_milestone_8_adds_the_home_index(db_path):
         assert migrations.version(c) == 3
     sound(db)
     db.close()
+
+
+def test_staff_use_the_installed_database(monkeypatch, tmp_path):
+    from kiosk import db as dbmod
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(dbmod, "SYSTEM_DIR", tmp_path / "var")
+    monkeypatch.setattr(dbmod.os, "geteuid", lambda: 1000)
+    assert dbmod.default_path() == tmp_path / "xdg" / "assettrack" / "assettrack.db"
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "assettrack.db").touch()
+    assert dbmod.default_path() == tmp_path / "var" / "assettrack.db"
