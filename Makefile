@@ -27,6 +27,7 @@ run: $(STAMP)
 
 ## The whole test suite (what CI runs).
 test: $(STAMP)
+	PYTHON=$(PYTHON) sh scripts/prereqs.sh test
 	$(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
 
 ## Benchmarks: figures as ratios to a baseline measured in the same run.

@@ -3,6 +3,9 @@
 # only those missing. systemd-python compiles against libsystemd, so a fresh
 # Debian / Raspberry Pi OS needs its headers, pkg-config, a C compiler and
 # the Python headers; Debian also splits venv out of python3.
+#
+# With "test", also the checkers the suite runs on the deployment files:
+# the shell linter and systemd-analyze (package systemd) for the unit.
 set -eu
 
 PY="${PYTHON:-python3}"
@@ -15,6 +18,10 @@ import os, sysconfig, sys
 sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")) else 1)
 PYEOF
 "$PY" -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+if [ "${1:-}" = "test" ]; then
+    command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
+    command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+fi
 
 [ -z "$missing" ] && exit 0
 
