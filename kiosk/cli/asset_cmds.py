@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk import assets, custody, plans, validate
-from kiosk.cli.main import command
+from kiosk.cli.main import command, group
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
@@ -21,10 +21,9 @@ _STATUS_OPS = {
 
 
 def register(commands: Any) -> None:
-    asset = command(
+    sub = group(
         commands, "asset", "Register, inspect and change assets.", "assettrack asset show LT-0193"
     )
-    sub = asset.add_subparsers(dest="asset_command", metavar="ACTION", required=True)
     p = command(
         sub,
         "add",
@@ -55,13 +54,12 @@ def register(commands: Any) -> None:
             p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         p.set_defaults(func=asset_status, op=op)
 
-    person = command(
+    sub = group(
         commands,
         "person",
         "Manage the people who borrow assets.",
         "assettrack person add 0042 'Alice Ng'",
     )
-    sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
     p = command(
         sub,
         "add",

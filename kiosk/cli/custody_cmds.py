@@ -6,7 +6,7 @@ import datetime as _dt
 
 from kiosk import assets, custody, validate
 from kiosk.cli.asset_cmds import ASSET_HEADERS, asset_rows
-from kiosk.cli.main import command
+from kiosk.cli.main import command, group
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
@@ -41,8 +41,7 @@ def register(commands: Any) -> None:
     p.add_argument("pos", nargs="?")
     p.set_defaults(func=stock_in)
 
-    c = command(commands, "custody", "Who holds what.", "assettrack custody list --overdue")
-    sub = c.add_subparsers(dest="custody_command", metavar="ACTION", required=True)
+    sub = group(commands, "custody", "Who holds what.", "assettrack custody list --overdue")
     p = command(
         sub,
         "list",

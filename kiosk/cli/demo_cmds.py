@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.cli.main import command
+from kiosk.cli.main import command, group
 from kiosk.cli.output import Result
 from kiosk.errors import HardStop
 
@@ -12,13 +12,12 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    demo = command(
+    sub = group(
         commands,
         "demo",
         "Demo data for trying the kiosk.",
         "assettrack --db data/assettrack.db demo seed --if-empty",
     )
-    sub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     p = command(
         sub,
         "seed",

@@ -297,6 +297,13 @@ def command(commands: Any, name: str, summary: str, example: str, **kw: Any) -> 
     return parser
 
 
+def group(commands: Any, name: str, summary: str, example: str) -> Any:
+    """Add a command made of actions (``asset add``, ``asset list``...); returns
+    the place to add those actions with :func:`command`."""
+    parser = command(commands, name, summary, example)
+    return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
+
+
 def actions_of(commands: Any, name: str) -> Any:
     """The sub-command action of the registered command ``name``, to add actions to it."""
     parser = commands.choices[name]

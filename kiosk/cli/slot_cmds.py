@@ -5,7 +5,7 @@ Handlers import :mod:`kiosk.slots` themselves: ``where`` runs without it.
 
 from __future__ import annotations
 
-from kiosk.cli.main import command
+from kiosk.cli.main import command, group
 from kiosk.cli.output import Result, table
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
@@ -16,8 +16,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    case = command(commands, "case", "Create and list storage cases.", "assettrack case list")
-    case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    case_sub = group(commands, "case", "Create and list storage cases.", "assettrack case list")
     p = command(
         case_sub,
         "init",
@@ -31,13 +30,12 @@ def register(commands: Any) -> None:
     p = command(case_sub, "list", "List cases with their occupancy.", "assettrack case list")
     p.set_defaults(func=case_list)
 
-    slot = command(
+    slot_sub = group(
         commands,
         "slot",
         "Assign, vacate and move assets between slots.",
         "assettrack slot assign LT-0193 CART-A 4",
     )
-    slot_sub = slot.add_subparsers(dest="slot_command", metavar="ACTION", required=True)
     p = command(slot_sub, "list", "List slots and what they hold.", "assettrack slot list CART-A")
     p.add_argument("case", nargs="?")
     p.set_defaults(func=slot_list)
