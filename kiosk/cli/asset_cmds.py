@@ -140,11 +140,18 @@ def asset_rows(items: list[assets.Asset]) -> list[tuple[Any, ...]]:
 ASSET_HEADERS = ("TAG", "STATUS", "SLOT", "CUSTODIAN", "DUE", "NAME")
 
 
+def assets_result(items: list[assets.Asset], empty: str) -> Result:
+    """A listing of assets: a table for people, a list of objects for --json."""
+    return Result(
+        lambda: [a.as_dict() for a in items],
+        lambda: table(ASSET_HEADERS, asset_rows(items)) if items else empty,
+    )
+
+
 def asset_list(ctx, args) -> Result:
     with ctx.db.read() as conn:
         items = assets.listing(conn, status=args.status)
-    text = table(ASSET_HEADERS, asset_rows(items)) if items else "no assets"
-    return Result([a.as_dict() for a in items], text)
+    return assets_result(items, "no assets")
 
 
 def asset_status(ctx, args) -> Result:

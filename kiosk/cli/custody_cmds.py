@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 
 from kiosk import assets, custody, validate
-from kiosk.cli.asset_cmds import ASSET_HEADERS, asset_rows
+from kiosk.cli.asset_cmds import assets_result
 from kiosk.cli.main import command, group
-from kiosk.cli.output import Result, table
+from kiosk.cli.output import Result
 from kiosk.errors import InvalidInput
 from kiosk.validate import SlotRef
 
@@ -81,6 +81,4 @@ def custody_list(ctx, args) -> Result:
             items = assets.listing(conn, overdue_on=_dt.date.today().isoformat())
         else:
             items = assets.listing(conn, status="IN_CUSTODY")
-    empty = "nothing overdue" if args.overdue else "nothing in custody"
-    text = table(ASSET_HEADERS, asset_rows(items)) if items else empty
-    return Result([a.as_dict() for a in items], text)
+    return assets_result(items, "nothing overdue" if args.overdue else "nothing in custody")

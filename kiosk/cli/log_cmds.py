@@ -44,25 +44,25 @@ def log_cmd(ctx, args) -> Result:
     tag = None if args.asset is None else validate.tag(args.asset)
     with ctx.db.read() as conn:
         found = events.recent(conn, asset=tag, limit=args.limit)
-    rows = [
-        (
-            e.id,
-            local_time(e.time),
-            e.actor,
-            e.op,
-            e.asset or "-",
-            e.from_slot or "-",
-            e.to_slot or "-",
-            e.person or "-",
-        )
-        for e in found
-    ]
-    text = (
-        table(("ID", "TIME", "ACTOR", "OP", "ASSET", "FROM", "TO", "PERSON"), rows)
-        if rows
-        else "no events"
-    )
-    return Result([e.as_dict() for e in found], text)
+    headers = ("ID", "TIME", "ACTOR", "OP", "ASSET", "FROM", "TO", "PERSON")
+
+    def text() -> str:
+        rows = [
+            (
+                e.id,
+                local_time(e.time),
+                e.actor,
+                e.op,
+                e.asset or "-",
+                e.from_slot or "-",
+                e.to_slot or "-",
+                e.person or "-",
+            )
+            for e in found
+        ]
+        return table(headers, rows) if rows else "no events"
+
+    return Result(lambda: [e.as_dict() for e in found], text)
 
 
 def verify(ctx) -> Result:

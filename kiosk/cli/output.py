@@ -7,7 +7,7 @@ here, so no command can forget to escape a hostile tag or name.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kiosk.errors import KioskError
@@ -22,10 +22,14 @@ WIDTH = 80
 
 @dataclass
 class Result:
-    """What a command hands back: ``data`` for ``--json``, ``text`` for people."""
+    """What a command hands back: ``data`` for ``--json``, ``text`` for people.
+
+    Either may be a function returning it, so a long listing builds only the
+    form that is printed (a 100,000-row table nobody asked for costs time).
+    """
 
     data: Any = None
-    text: str = ""
+    text: str | Callable[[], str] = ""
     exit_code: int = 0
     stderr: list[str] = field(default_factory=list)
 
@@ -67,9 +71,12 @@ def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
     if as_json:
         import json
 
-        out.write(json.dumps(result.data, ensure_ascii=True, indent=None) + "\n")
-    elif result.text:
-        out.write(terminal_safe(result.text.rstrip("\n")) + "\n")
+        data = result.data() if callable(result.data) else result.data
+        out.write(json.dumps(data, ensure_ascii=True, indent=None) + "\n")
+    else:
+        text = result.text() if callable(result.text) else result.text
+        if text:
+            out.write(terminal_safe(text.rstrip("\n")) + "\n")
     for line in result.stderr:
         sys.stderr.write(terminal_safe(line) + "\n")
     return result.exit_code
