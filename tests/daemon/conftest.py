@@ -15,6 +15,7 @@ import pytest
 
 from kiosk import demo
 from kiosk.db import Database
+from tests.daemon.helpers import make_daemon, wait_for
 from tests.hw.conftest import mock_factory  # noqa: F401 - gpiozero MockFactory, reset after
 
 
@@ -56,3 +57,19 @@ def short_tmp():
     path = Path(tempfile.mkdtemp(prefix="at-", dir="/tmp"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+def started(d):
+    """Start ``d`` and wait for its scanner: from then on, one scan is one event."""
+    d.start()
+    assert wait_for(lambda: d.hw.scanner.connected), "the scanner never opened the pty"
+    d.handle_pending()  # the scanner's "connected"
+    return d
+
+
+@pytest.fixture
+def daemon(kiosk_db, mock_factory, scanner_pty):  # noqa: F811 - the imported fixture
+    """The daemon in-process on MockFactory pins; the test drives its loop by hand."""
+    d = started(make_daemon(kiosk_db, mock_factory, scanner_pty))
+    yield d
+    d.close()

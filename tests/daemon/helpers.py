@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
+import threading
 import tty
 
 from kiosk.config import parse_config
@@ -79,3 +81,16 @@ def press(factory, pin: int) -> None:
     """Press and release a button wired to GND (pull-up: pressed is low)."""
     factory.pin(pin).drive_low()
     factory.pin(pin).drive_high()
+
+
+@contextlib.contextmanager
+def looping(d):
+    """Run started daemon ``d``'s main loop on a thread, as ``serve`` does; close it after."""
+    thread = threading.Thread(target=d.run, name="main-loop", daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        d.stop()
+        thread.join(5)
+        d.close()

@@ -12,8 +12,6 @@ import signal
 import threading
 import time
 
-import pytest
-
 from kiosk import assets, plans
 from kiosk.daemon import serve
 from kiosk.validate import SlotRef
@@ -28,16 +26,6 @@ from tests.daemon.helpers import (
 )
 
 A1, A3 = SLOT_PINS["CART-A:1"], SLOT_PINS["CART-A:3"]
-
-
-@pytest.fixture
-def daemon(kiosk_db, mock_factory, scanner_pty):
-    d = make_daemon(kiosk_db, mock_factory, scanner_pty)
-    d.start()
-    assert wait_for(lambda: d.hw.scanner.connected), "the scanner never opened the pty"
-    d.handle_pending()  # the scanner's "connected": from here on, one scan is one event
-    yield d
-    d.close()
 
 
 def blinking(factory, pin) -> bool:

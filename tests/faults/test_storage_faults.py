@@ -7,9 +7,6 @@ same open connection (the daemon is not restarted).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import subprocess
 import sys
 
@@ -21,6 +18,7 @@ from kiosk.db import Database
 from kiosk.errors import StorageBusy, StorageError, StorageFull
 from tests.conftest import ACTOR, add, snapshot
 from tests.domain.helpers import sound
+from tests.faults.helpers import HOLD_LOCK, fill_disk, small_tmpfs
 
 
 def _fill(db, start=0):
@@ -47,32 +45,6 @@ def test_page_limit_full_then_recovers(stocked):
     stocked.conn.execute("PRAGMA max_page_count = 1073741823")
     add(stocked, "ONE-MORE", notes="y" * 3000)
     sound(stocked)
-
-
-@contextlib.contextmanager
-def small_tmpfs(tmp_path, size="512k"):
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def fill_disk(mnt):
-    """Take every free byte of the mount with one file; delete it to free them."""
-    filler = mnt / "filler"
-    with open(filler, "wb", buffering=0) as f, contextlib.suppress(OSError):
-        while True:
-            f.write(b"\0" * 4096)
-    return filler
 
 
 def test_real_disk_full_then_space_returns(tmp_path):
@@ -112,23 +84,13 @@ def test_cli_reports_storage_full_with_exit_1(tmp_path, capsys):
         assert err.startswith("error: storage full") and err.count("\n") == 1
 
 
-_HOLD = """
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-c.execute("ROLLBACK")
-"""
-
-
 def test_long_lock_gives_busy_then_works(tmp_path):
     path = tmp_path / "a.db"
     db = Database(path, busy_timeout=0.3)
     slots.init_case(db, "A", 2, ACTOR)
     add(db, "LT-1")
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD, str(path)],
+        [sys.executable, "-c", HOLD_LOCK, str(path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
