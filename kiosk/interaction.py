@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from kiosk import wording
 from kiosk.barcodes import BADGE, CANCEL, CONFIRM, SLOT, TAG, Classifier, Scan
-from kiosk.errors import ChangedSincePreview, InvalidInput, KioskError
+from kiosk.errors import InvalidInput, KioskError
 from kiosk.plans import Plan
 from kiosk.screen import Screen
 from kiosk.validate import SlotRef
@@ -202,8 +202,7 @@ class Interaction:
         """Committing refused (changed since preview, storage): a hard stop, nothing written."""
         self._since = now
         self.plan = None
-        title = "Changed meanwhile" if isinstance(error, ChangedSincePreview) else "Not done"
-        self._show_state(CONFLICT, wording.conflict(title, error.message))
+        self._show_state(CONFLICT, wording.refused(error))
 
     # -- scans -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
+from kiosk.errors import ChangedSincePreview, KioskError, StorageBusy, StorageFull
 from kiosk.plans import Plan
 from kiosk.sanitize import clean, shorten
 from kiosk.screen import Screen
@@ -64,6 +65,20 @@ def success(plan: Plan) -> Screen:
 
 def conflict(title: str, message: str, kind: str = "conflict") -> Screen:
     return Screen(kind, title, _lines(message))
+
+
+#: The title of a refused commit says what to do about it; the message says why.
+REFUSED_TITLES: tuple[tuple[type[KioskError], str], ...] = (
+    (ChangedSincePreview, "Changed meanwhile"),
+    (StorageBusy, "Busy, try again"),
+    (StorageFull, "Storage full"),
+)
+
+
+def refused(error: KioskError) -> Screen:
+    """Confirm was pressed but the commit was refused; nothing was written."""
+    title = next((t for kind, t in REFUSED_TITLES if isinstance(error, kind)), "Not done")
+    return conflict(title, error.message)
 
 
 def note(screen: Screen, text: str) -> Screen:

@@ -9,6 +9,9 @@ import subprocess
 
 import pytest
 
+from tests.daemon.conftest import started
+from tests.daemon.helpers import make_daemon
+
 
 @contextlib.contextmanager
 def small_tmpfs(tmp_path, size="512k"):
@@ -45,3 +48,13 @@ print("locked", flush=True)
 sys.stdin.readline()
 c.execute("ROLLBACK")
 """
+
+
+def brisk_daemon(db, factory, scanner, **kw):
+    """A started daemon for tests that act faster than a person.
+
+    No duplicate window (the same tag may be scanned twice in a row) and no
+    button debounce (two presses within 50 ms are both presses).
+    """
+    kw = {"duplicate_window": 0, "bounce_time": 0.0, **kw}
+    return started(make_daemon(db, factory, scanner, **kw))
