@@ -109,6 +109,7 @@ class Daemon:
         self._version = 0
         self._counts: dict[str, int] = {}
         self._stopping = False
+        self._ready = False  # READY=1 sent: a failed start says nothing but its error
 
     # -- producers (any thread) -------------------------------------------------
 
@@ -155,6 +156,7 @@ class Daemon:
             raise
         log.info("kiosk ready: %d slots, database %s", len(self._slot_names), self.db.path)
         self.notifier.ready(self.status_line())
+        self._ready = True
 
     def _hardware(self) -> Any:
         build = self._build_hardware
@@ -197,7 +199,8 @@ class Daemon:
 
     def close(self) -> None:
         """LEDs off, display cleared, socket removed. Safe after a failed start."""
-        self.notifier.stopping()
+        if self._ready:
+            self.notifier.stopping()
         if self.control is not None:
             self.control.stop()
         if self.hw is not None:
@@ -206,7 +209,8 @@ class Daemon:
                 self.hw.display.clear()
             finally:
                 self.hw.close()
-        log.info("kiosk stopped")
+        if self._ready:
+            log.info("kiosk stopped")
 
     # -- the main loop's work ------------------------------------------------------
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk import migrations
-from kiosk.errors import HardStop, StorageBusy, StorageError, StorageFull
+from kiosk.errors import HardStop, StorageBusy, StorageError, StorageFull, StorageUnusable
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 DB_FILENAME = "assettrack.db"
@@ -73,11 +73,11 @@ def translate(exc: sqlite3.Error, path: Path | None = None) -> Exception:
         # The schema's own guard fired (CHECK, UNIQUE, trigger): a hard stop.
         return HardStop(f"refused by the database: {text}")
     if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return StorageError(f"database is read-only: {text}")
+        return StorageUnusable(f"database is read-only: {text}")
     if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text:
-        return StorageError(f"database file is damaged or not a database: {text}")
+        return StorageUnusable(f"database file is damaged or not a database: {text}")
     if name.startswith("SQLITE_CANTOPEN"):
-        return StorageError(f"cannot open database {path or ''}: {_why_cantopen(path) or text}")
+        return StorageUnusable(f"cannot open database {path or ''}: {_why_cantopen(path) or text}")
     if name.startswith("SQLITE_IOERR"):
         return StorageError(f"disk I/O error: {text}")
     return StorageError(f"database error: {text}")
@@ -134,8 +134,10 @@ class Database:
             )
         try:
             with translated(self.path):
-                self._configure()
+                # Before anything that writes (WAL mode changes the file's header):
+                # a file that is not ours is refused untouched.
                 migrations.check_compatible(self.conn, self.path)
+                self._configure()
                 if migrate:
                     migrations.upgrade(self.conn)
         except BaseException:
@@ -201,7 +203,7 @@ def translated_os(path: Path) -> Iterator[None]:
     try:
         yield
     except PermissionError:
-        raise StorageError(f"permission denied creating database at {path}") from None
+        raise StorageUnusable(f"permission denied creating database at {path}") from None
     except OSError as exc:
         if exc.errno == 28:
             raise StorageFull(f"storage full: cannot create {path}") from None

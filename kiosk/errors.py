@@ -82,6 +82,14 @@ class StorageBusy(StorageError):
     code = "storage_busy"
 
 
+class StorageUnusable(StorageError):
+    """The file cannot be used until a person acts: damaged, not ours, read-only, no access.
+
+    Retrying will not help, unlike a full disk or a lock held too long; the
+    daemon refuses to start on it with an exit code systemd does not restart.
+    """
+
+
 class ConfigError(KioskError):
     """The configuration file is missing a key or holds a bad value."""
 

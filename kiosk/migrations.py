@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.errors import StorageError
+from kiosk.errors import StorageUnusable
 
 APPLICATION_ID = 0x41545231  # "AT R1"
 
@@ -173,12 +173,12 @@ def check_compatible(conn: sqlite3.Connection, path: Path | str) -> None:
     if app_id == 0 and ver == 0:
         has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
         if has_tables:
-            raise StorageError(f"{path} is a SQLite database but not an AssetTrack one")
+            raise StorageUnusable(f"{path} is a SQLite database but not an AssetTrack one")
         return
     if app_id != APPLICATION_ID:
-        raise StorageError(f"{path} is not an AssetTrack database")
+        raise StorageUnusable(f"{path} is not an AssetTrack database")
     if ver > LATEST:
-        raise StorageError(
+        raise StorageUnusable(
             f"{path} has schema version {ver}, newer than this AssetTrack knows ({LATEST}); "
             "upgrade AssetTrack"
         )

@@ -23,8 +23,20 @@ from typing import Any
 
 from kiosk.cli.main import command
 from kiosk.cli.output import Result
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, StorageUnusable
 from kiosk.sanitize import clean
+
+#: ``run``'s exit code when the database needs a person (damaged, not ours,
+#: read-only, no access): sysexits' EX_CONFIG. assettrack.service lists it in
+#: RestartPreventExitStatus=, so systemd does not restart into the same fault.
+EXIT_NEEDS_A_PERSON = 78
+
+
+class CannotStart(KioskError):
+    """``run`` refuses to start: retrying without a person's help would not change that."""
+
+    code = "cannot_start"
+    exit_code = EXIT_NEEDS_A_PERSON
 
 
 def _socket_option(p: Any) -> None:
@@ -112,12 +124,15 @@ def run(ctx, args) -> Result:
         socket_path=_socket(ctx, args),
         actor="kiosk",
     )
-    daemon = Daemon(ctx.config, ctx.db, options)
-    if tty:
-        from kiosk.console import Console
+    try:
+        daemon = Daemon(ctx.config, ctx.db, options)
+        if tty:
+            from kiosk.console import Console
 
-        Console(daemon).attach()
-    serve(daemon)
+            Console(daemon).attach()
+        serve(daemon)
+    except StorageUnusable as exc:
+        raise CannotStart(exc.message) from exc
     return Result({"stopped": True}, "")
 
 

@@ -49,9 +49,11 @@ class Systemd:
         self.sock.close()
 
 
-@pytest.fixture
-def kiosk(seeded_path, scanner_pty, short_tmp):
-    base = short_tmp
+def spawn(db_path, base, *run_args, **popen_kw) -> subprocess.Popen:
+    """``assettrack run --sim`` under a fake systemd whose notify socket is in ``base``.
+
+    The process gets ``.env``, ``.systemd`` and ``.socket``; logs go to its stderr.
+    """
     systemd = Systemd(base / "notify")
     env = {k: v for k, v in os.environ.items() if k not in ("INVOCATION_ID", "JOURNAL_STREAM")}
     env |= {
@@ -61,18 +63,26 @@ def kiosk(seeded_path, scanner_pty, short_tmp):
         "ASSETTRACK_CONFIG": str(base / "none.toml"),
     }
     (base / "none.toml").write_text("")
-    cmd = [sys.executable, "-m", "kiosk", "--db", str(seeded_path), "run", "--sim"]
+    cmd = [sys.executable, "-m", "kiosk", "--db", str(db_path), "run", "--sim", *run_args]
     proc = subprocess.Popen(
-        [*cmd, "--scanner", scanner_pty.path],
+        cmd,
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen_kw,
     )
     proc.env = env
     proc.systemd = systemd
     proc.socket = base / "run" / "control.sock"
+    return proc
+
+
+@pytest.fixture
+def kiosk(seeded_path, scanner_pty, short_tmp):
+    proc = spawn(seeded_path, short_tmp, "--scanner", scanner_pty.path)
+    systemd = proc.systemd
     try:
         assert wait_for(lambda: "READY=1" in systemd.lines() or proc.poll() is not None, 10)
         assert proc.poll() is None, proc.communicate()
