@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -62,8 +63,11 @@ def _json():
 
 
 def utcnow() -> str:
-    """UTC, ISO 8601 with milliseconds and a Z: sortable and unambiguous."""
-    now = _dt.datetime.now(_dt.UTC)
+    """UTC, ISO 8601 with milliseconds and a Z: sortable and unambiguous.
+
+    Read from ``time.time``, the one wall clock (which may step: no RTC, NTP).
+    """
+    now = _dt.datetime.fromtimestamp(time.time(), _dt.UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
