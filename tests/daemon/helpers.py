@@ -62,7 +62,13 @@ class Pty:
         self.path = os.ttyname(self.slave)
 
     def scan(self, code: str) -> None:
-        os.write(self.master, code.encode() + b"\r")
+        self.write(code.encode() + b"\r")
+
+    def write(self, data: bytes) -> None:
+        """Raw bytes, as a scanner (or something posing as one) sends them."""
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.master, view) :]
 
     def close(self):
         for fd in (self.master, self.slave):
