@@ -325,6 +325,8 @@ class Daemon:
             "leds": self.hw.leds.states(),
             "status_leds": self.hw.leds.status_states(),
             "display": [clean(line) for line in self.hw.display.lines()],
+            # False while the panel does not answer: "display" is what it should show.
+            "display_ok": bool(getattr(self.hw.display, "healthy", True)),
             "scanner": {"connected": bool(self.hw.scanner.connected)},
             "uptime": round(self.clock() - self.started, 3),
             "database": str(self.db.path),

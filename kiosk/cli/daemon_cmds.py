@@ -144,6 +144,7 @@ def _status_text(doc: dict[str, Any]) -> str:
         f"state:    {doc.get('state')}",
         f"leds:     {leds}",
         f"scanner:  {scanner}",
+        f"panel:    {'ok' if doc.get('display_ok', True) else 'not responding (I2C); retrying'}",
         f"uptime:   {doc.get('uptime', 0):.0f} s",
         f"database: {doc.get('database')}",
         "display:",

@@ -41,6 +41,7 @@ def test_scans_leds_and_commits_carry_on_while_the_display_fails(
         scanner_pty.scan("LT-0103")  # stock-in: home slot blinks
         reach(d, "preview")
         assert wait_for(lambda: not display.healthy)
+        assert d.status()["display_ok"] is False  # the technician is told
         assert d.hw.leds.states()["CART-A:3"] == "blink"
         press(mock_factory, CONFIRM_PIN)
         reach(d, "success")
@@ -65,6 +66,7 @@ def test_scans_leds_and_commits_carry_on_while_the_display_fails(
         assert wait_for(lambda: display.healthy, 10)
         assert display.wait_drawn(5)
         assert same_pixels(panel.image, render(d.machine.view.screen))
+        assert d.status()["display_ok"] is True
         assert d.machine.state == "success"
     with other_db.read() as conn:
         back, out = assets.get(conn, "LT-0103"), assets.get(conn, "LT-0101")
