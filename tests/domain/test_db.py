@@ -34,7 +34,10 @@ def test_new_file_and_directory_are_not_world_readable(tmp_path):
 
 def test_refuses_foreign_sqlite_file(tmp_path):
     path = tmp_path / "other.db"
-    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
     with pytest.raises(StorageError, match="not an AssetTrack one"):
         Database(path)
 
@@ -45,6 +48,7 @@ def test_refuses_other_application_id(tmp_path):
     conn.execute("PRAGMA application_id = 1234")
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
+    conn.close()
     with pytest.raises(StorageError, match="not an AssetTrack database"):
         Database(path)
 

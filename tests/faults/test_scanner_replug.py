@@ -7,6 +7,7 @@ the kiosk after a few weeks of careless hands).
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import threading
@@ -40,6 +41,7 @@ def test_hundred_replugs_resume_and_leak_nothing(tmp_path):
         assert wait_for(lambda: reader.connected)
         device.send(b"WARMUP\r")
         assert take(scans, 1) == ["WARMUP"]
+        gc.collect()  # earlier tests' unclosed files must not close during the count
         threads, fds = threading.active_count(), _fds()
         for i in range(REPLUGS):
             device.unplug()

@@ -35,6 +35,7 @@ SQL_INTERPOLATIONS = {
     ("kiosk/assets.py", "', '.join(cols)"): "column names filtered through the _WRITABLE set",
     ("kiosk/assets.py", "', '.join(('?' for _ in cols))"): "only '?' placeholders",
     ("kiosk/assets.py", "sets"): "'col = ?' for columns filtered through _WRITABLE",
+    ("kiosk/backup.py", "int(timeout * 1000)"): "an int; PRAGMAs take no parameters",
     ("kiosk/db.py", "int(self.busy_timeout * 1000)"): "an int; PRAGMAs take no parameters",
     ("kiosk/events.py", "_COLUMNS"): "a module constant: the event table's column list",
     ("kiosk/migrations.py", "APPLICATION_ID"): "a module constant int",
