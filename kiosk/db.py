@@ -44,7 +44,7 @@ def _low_space(path: Path | None) -> bool:
     return st.f_bavail * st.f_frsize < LOW_SPACE
 
 
-def _why_cantopen(path: Path | None) -> str:
+def why_cantopen(path: Path | None) -> str:
     """Name the usual reason SQLite cannot open a file, which it does not say."""
     if path is None:
         return ""
@@ -77,7 +77,7 @@ def translate(exc: sqlite3.Error, path: Path | None = None) -> Exception:
     if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text:
         return StorageUnusable(f"database file is damaged or not a database: {text}")
     if name.startswith("SQLITE_CANTOPEN"):
-        return StorageUnusable(f"cannot open database {path or ''}: {_why_cantopen(path) or text}")
+        return StorageUnusable(f"cannot open database {path or ''}: {why_cantopen(path) or text}")
     if name.startswith("SQLITE_IOERR"):
         return StorageError(f"disk I/O error: {text}")
     return StorageError(f"database error: {text}")

@@ -55,13 +55,21 @@ def database_checks(path: Path) -> list[Check]:
     try:
         conn = open_reader(path, timeout=5.0)
     except sqlite3.Error as err:
-        return [Check("database", FAIL, f"cannot open {clean(path)}: {err}")]
+        return [Check("database", FAIL, f"cannot open {clean(path)}: {err}{_why(path)}")]
     try:
         return _database_checks(conn, path)
     except sqlite3.Error as err:
-        return [Check("database", FAIL, f"{clean(path)}: {err}")]
+        return [Check("database", FAIL, f"{clean(path)}: {err}{_why(path)}")]
     finally:
         conn.close()
+
+
+def _why(path: Path) -> str:
+    """What SQLite's "unable to open" does not say: a read-only file system, permissions."""
+    from kiosk.db import why_cantopen
+
+    reason = why_cantopen(path)
+    return f" ({reason})" if reason else ""
 
 
 def _database_checks(conn: sqlite3.Connection, path: Path) -> list[Check]:

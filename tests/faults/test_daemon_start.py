@@ -4,12 +4,14 @@ Damaged, truncated, not a database, somebody else's SQLite file, a newer
 schema, a read-only file system, a directory it may not write: each must end
 the process before READY=1 with one ``error:`` line on stderr and the exit
 code that assettrack.service lists in ``RestartPreventExitStatus=`` (systemd
-must not restart into a fault only a person can fix). The unit must also
-bound restarts for the faults that may heal (a full disk, a lock).
+must not restart into a fault only a person can fix), and ``assettrack
+doctor`` must fail its database check saying why. The unit must also bound
+restarts for the faults that may heal (a full disk, a lock).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -63,6 +65,20 @@ def newer_schema(path):
     conn.close()
 
 
+def doctor_explains(path, config, words):
+    """``assettrack doctor`` fails the database check and says the same thing."""
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "--db", str(path)]
+        + ["--json", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1, out
+    check = next(c for c in json.loads(out.stdout) if c["check"] == "database")
+    assert check["status"] == "FAIL" and any(w in check["detail"] for w in words), check
+
+
 def refuses_to_start(proc, *words):
     """The process exits on its own, non-zero, before READY=1, saying why in one line."""
     try:
@@ -80,21 +96,22 @@ def refuses_to_start(proc, *words):
 
 
 @pytest.mark.parametrize(
-    "damage, words",
+    "damage, words, doctor_words",
     [
-        (truncated, ("damaged",)),
-        (scribbled, ("damaged",)),
-        (not_a_database, ("not a database",)),
-        (someone_elses, ("not an AssetTrack one",)),
-        (newer_schema, ("newer than this AssetTrack knows",)),
+        (truncated, ("damaged",), ("malformed",)),
+        (scribbled, ("damaged",), ("malformed",)),
+        (not_a_database, ("not a database",), ("not a database",)),
+        (someone_elses, ("not an AssetTrack one",), ("not an AssetTrack database",)),
+        (newer_schema, ("newer than this AssetTrack knows",), ("schema version 999",)),
     ],
 )
-def test_unusable_file_refuses_to_start(damage, words, short_tmp):
+def test_unusable_file_refuses_to_start(damage, words, doctor_words, short_tmp):
     path = short_tmp / "assettrack.db"
     damage(path)
     before = path.read_bytes()
     refuses_to_start(spawn(path, short_tmp), *words)
     assert path.read_bytes() == before  # refused, not "repaired"
+    doctor_explains(path, short_tmp / "none.toml", doctor_words)
 
 
 def test_read_only_file_system_refuses_to_start(tmp_path, short_tmp):
@@ -102,6 +119,7 @@ def test_read_only_file_system_refuses_to_start(tmp_path, short_tmp):
         path = seeded(mnt / "assettrack.db")
         subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
         refuses_to_start(spawn(path, short_tmp), "read-only")
+        doctor_explains(path, short_tmp / "none.toml", ("read-only file system",))
 
 
 def test_directory_it_may_not_write_refuses_to_start(short_tmp):
