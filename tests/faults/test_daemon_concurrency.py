@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk import control, events
 from tests.counts import scaled
 from tests.daemon.helpers import looping, wait_for
@@ -41,6 +43,7 @@ def records(path):
     return [json.loads(line) for line in Path(path).read_text().splitlines()]
 
 
+@pytest.mark.timeout(SECONDS + 180)
 def test_kiosk_cli_writer_and_reader_at_once(
     kiosk_db, other_db, seeded_path, mock_factory, scanner_pty, short_tmp
 ):
