@@ -60,15 +60,26 @@ RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def by_rule(conn: sqlite3.Connection) -> list[tuple[str, list[str], str]]:
+    """Each invariant with what breaks it: ``(name, offending subjects, meaning)``."""
+    found = [
+        (name, [str(r[0]) for r in conn.execute(sql)], meaning) for name, sql, meaning in RULES
+    ]
+    fks = [
+        f"{table} row {rowid} -> {parent}"
+        for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
+    ]
+    found.append(("foreign keys", fks, "points to a missing row"))
+    return found
+
+
 def violations(conn: sqlite3.Connection) -> list[str]:
     """Every broken invariant, one line each; empty when the data is sound."""
-    found = []
-    for name, sql, meaning in RULES:
-        for (subject,) in conn.execute(sql):
-            found.append(f"{name}: {subject} {meaning}")
-    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        found.append(f"foreign key: {table} row {rowid} points to a missing {parent}")
-    return found
+    return [
+        f"{name}: {subject} {meaning}"
+        for name, subjects, meaning in by_rule(conn)
+        for subject in subjects
+    ]
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:

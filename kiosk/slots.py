@@ -81,6 +81,11 @@ def slot_of(conn: sqlite3.Connection, tag: str) -> SlotRef | None:
     return None if row is None else SlotRef(*row)
 
 
+def case_size(conn: sqlite3.Connection, case: str) -> int:
+    """How many slots ``case`` has (0 for an unknown case)."""
+    return conn.execute("SELECT count(*) FROM slots WHERE case_name = ?", (case,)).fetchone()[0]
+
+
 def is_empty(conn: sqlite3.Connection, ref: SlotRef) -> bool:
     return occupant(conn, ref) is None
 
@@ -168,7 +173,7 @@ def init_case(db: Any, case: str, count: int, actor: str) -> CaseInfo:
     """Give ``case`` slots 1..count: create, grow, or shrink (only empty, homeless slots)."""
     case, count = validate.case_name(case), validate.slot_count(count)
     with db.write() as conn:
-        have = conn.execute("SELECT count(*) FROM slots WHERE case_name = ?", (case,)).fetchone()[0]
+        have = case_size(conn, case)
         if count > have:
             conn.executemany(
                 "INSERT INTO slots (case_name, slot_position) VALUES (?, ?)",

@@ -82,9 +82,7 @@ def case_init(ctx, args) -> Result:
 
     count = validate.slot_count(args.slots)
     with ctx.db.read() as conn:
-        have = conn.execute(
-            "SELECT count(*) FROM slots WHERE case_name = ?", (validate.case_name(args.case),)
-        ).fetchone()[0]
+        have = slots.case_size(conn, validate.case_name(args.case))
     if count < have:
         ctx.confirm(f"Shrink {args.case} from {have} to {count} slots?")
     info = slots.init_case(ctx.db, args.case, count, ctx.actor)
