@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.errors import InvalidInput
+from hw.errors import BadValue
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class SimButtons(Buttons):
     def press(self, name: str) -> None:
         """Fire ``"confirm"``, ``"cancel"`` or ``"long_cancel"`` now."""
         if name not in NAMES:
-            raise InvalidInput(f"button must be one of {', '.join(NAMES)}, got {name!r}")
+            raise BadValue(f"button must be one of {', '.join(NAMES)}, got {name!r}")
         self._emit(name)
 
 

@@ -1,23 +1,25 @@
-"""The OLED: show the latest screen, off the caller's thread, whatever the I2C bus does.
+"""The OLED: show the latest frame, off the caller's thread, whatever the I2C bus does.
 
-:class:`Display` owns one luma device (an ``ssd1306`` or ``sh1106`` on I2C,
-or luma's own ``dummy`` device when simulated) and one worker thread:
+:class:`Display` owns one panel (an ``ssd1306`` or ``sh1106`` on I2C, or
+luma's own ``dummy`` device when simulated) and one worker thread:
 
-* :meth:`Display.show` renders the screen (cheap, pure) and returns at once.
+* :meth:`Display.show` takes a finished 1-bit frame and returns at once.
   The worker pushes only the *latest* frame to the panel; frames overtaken
   while the bus was busy are dropped, never queued.
 * An I2C failure must not stop the kiosk. luma raises
   ``DeviceNotFoundError`` when a command cannot be sent, while a data write
   can let a raw ``OSError`` escape (errno 121, Remote I/O, when the panel
-  browns out). Either is logged once, the device is set up again after a
+  browns out). Either is logged once, the panel is set up again after a
   pause that grows up to ``retry_max`` seconds, and the latest frame is
   drawn once the panel answers.
+* Setting up again must not leak: :class:`I2CPanel` opens the bus once per
+  setup, asks the panel for a no-op before building the luma device (whose
+  constructor registers an exit hook for good), and closes the bus when the
+  setup or a later write fails.
 * OLED pixels wear with use (burn-in): after ``idle_blank`` seconds without
-  a new screen the panel is switched off; the next :meth:`show` wakes it.
+  a new frame the panel is switched off; the next :meth:`show` wakes it.
 
-The simulated display is this same class on a ``dummy`` device, so
-:meth:`image`, :meth:`lines` and :meth:`ascii` show exactly what the panel
-would.
+What to draw is not decided here: frames come from the caller.
 """
 
 from __future__ import annotations
@@ -27,39 +29,133 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from luma.core.device import dummy
+from luma.core.error import Error as LumaError
+from luma.core.interface.serial import i2c
+from luma.oled.device import sh1106, ssd1306
 from PIL import Image
 
-from hw import screens
-from kiosk.screen import Screen
+from hw.errors import BadValue
 
 log = logging.getLogger(__name__)
 
-DeviceFactory = Callable[[], Any]
 _RETRY_MIN = 0.05
+#: The command both SSD1306 and SH1106 define as "no operation".
+NOP = 0xE3
+DRIVERS = {"ssd1306": ssd1306, "sh1106": sh1106}
 
 
-def luma_device(
-    backend: str,
-    *,
-    width: int = 128,
-    height: int = 64,
-    rotation: int = 0,
-    i2c_port: int = 1,
-    address: int = 0x3C,
-) -> Any:
-    """Create the luma device for ``backend`` ("ssd1306", "sh1106" or "sim")."""
-    rotate = rotation // 90  # luma counts quarter turns
-    if backend == "sim":
-        from luma.core.device import dummy
+class Panel(Protocol):
+    """Where a :class:`Display` gets its luma device, and gives it back after a failure."""
 
-        return dummy(width=width, height=height, rotate=rotate, mode="1")
-    from luma.core.interface.serial import i2c
-    from luma.oled.device import sh1106, ssd1306
+    def open(self) -> Any:
+        """Set the panel up; raises OSError or a luma error when it does not answer."""
+        ...
 
-    kind = {"ssd1306": ssd1306, "sh1106": sh1106}[backend]
-    return kind(i2c(port=i2c_port, address=address), width=width, height=height, rotate=rotate)
+    def release(self, device: Any) -> None:
+        """The device failed: let go of it (and of its bus) before the next :meth:`open`."""
+        ...
+
+    def close(self) -> None:
+        """Release everything for good."""
+        ...
+
+
+class DevicePanel:
+    """A device built by ``make``: luma's ``dummy`` when simulated, any device in tests."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+
+    def open(self) -> Any:
+        return self._make()
+
+    def release(self, device: Any) -> None:
+        device.persist = True  # its exit hook must not redraw a panel we gave up on
+
+    def close(self) -> None:
+        pass
+
+
+def dummy_panel(*, width: int = 128, height: int = 64, rotation: int = 0) -> DevicePanel:
+    """The simulated panel: luma's dummy device, which keeps the last frame as an image."""
+    return DevicePanel(lambda: dummy(width=width, height=height, rotate=rotation // 90, mode="1"))
+
+
+class I2CPanel:
+    """An SSD1306 or SH1106 on an I2C bus (``port`` is a number or a device path).
+
+    Each setup opens the bus once, sends a no-op and only then builds the
+    luma device on that bus: a panel that does not answer costs one open
+    and one close, never a device object held for ever by its exit hook.
+    """
+
+    def __init__(
+        self,
+        driver: str,
+        *,
+        port: int | str = 1,
+        address: int = 0x3C,
+        width: int = 128,
+        height: int = 64,
+        rotation: int = 0,
+    ) -> None:
+        if driver not in DRIVERS:
+            raise BadValue(f"display driver must be one of {', '.join(DRIVERS)}, got {driver!r}")
+        self.driver, self.port, self.address = driver, port, address
+        self.width, self.height, self.rotate = width, height, rotation // 90
+        self._bus: Any = None
+
+    def open(self) -> Any:
+        bus = i2c(port=self.port, address=self.address)  # raises before opening anything
+        self._bus = bus
+        try:
+            bus.command(NOP)
+            kind = DRIVERS[self.driver]
+            return kind(bus, width=self.width, height=self.height, rotate=self.rotate)
+        except BaseException:
+            self._close_bus()
+            raise
+
+    def release(self, device: Any) -> None:
+        device.persist = True  # its exit hook must not talk to a dead panel
+        self._close_bus()
+
+    def close(self) -> None:
+        self._close_bus()
+
+    def _close_bus(self) -> None:
+        bus, self._bus = self._bus, None
+        if bus is None:
+            return
+        try:
+            bus.cleanup()
+        except OSError as err:
+            log.debug("closing the display's bus failed: %s", err)
+
+
+def blank_frame(width: int, height: int) -> Image.Image:
+    return Image.new("1", (width, height), 0)
+
+
+def ascii_art(image: Image.Image) -> str:
+    """The image for a terminal: one character per 1 x 2 pixels (half blocks)."""
+    mono = image.convert("1")
+    w, h = mono.size
+    px = mono.load()
+    rows = []
+    for y in range(0, h, 2):
+        row = []
+        for x in range(w):
+            top = px[x, y] != 0
+            bottom = y + 1 < h and px[x, y + 1] != 0
+            row.append(
+                "\u2588" if top and bottom else "\u2580" if top else "\u2584" if bottom else " "
+            )
+        rows.append("".join(row).rstrip())
+    return "\n".join(rows)
 
 
 class Display:
@@ -67,7 +163,7 @@ class Display:
 
     def __init__(
         self,
-        device_factory: DeviceFactory,
+        panel: Panel,
         *,
         width: int = 128,
         height: int = 64,
@@ -79,10 +175,9 @@ class Display:
         self.width, self.height = width, height
         self.idle_blank = idle_blank
         self.retry_max = retry_max
-        self._factory = device_factory
+        self._panel = panel
         self._device: Any = None
-        self._screen: Screen | None = None
-        self._frame = screens.blank(width, height)
+        self._frame = blank_frame(width, height)
         self._pending: Image.Image | None = self._frame
         self._last_show = time.monotonic()
         self._blanked = False
@@ -96,11 +191,13 @@ class Display:
 
     # -- the interface -------------------------------------------------------
 
-    def show(self, screen: Screen) -> None:
-        """Put ``screen`` on the panel soon; never blocks on the bus."""
-        frame = screens.render(screen, self.width, self.height)
+    def show(self, frame: Image.Image) -> None:
+        """Put ``frame`` on the panel soon; never blocks on the bus."""
+        if frame.size != (self.width, self.height):
+            raise BadValue(f"frame is {frame.size}, the panel {(self.width, self.height)}")
+        frame = frame.convert("1")
         with self._cond:
-            self._screen, self._frame, self._pending = screen, frame, frame
+            self._frame, self._pending = frame, frame
             self._last_show = time.monotonic()
             self._want_blank = False
             self._drawn.clear()
@@ -109,8 +206,7 @@ class Display:
     def clear(self) -> None:
         """Show nothing (a black frame); the panel stays on."""
         with self._cond:
-            self._screen = None
-            self._frame = self._pending = screens.blank(self.width, self.height)
+            self._frame = self._pending = blank_frame(self.width, self.height)
             self._drawn.clear()
             self._cond.notify()
 
@@ -121,19 +217,13 @@ class Display:
             self._drawn.clear()
             self._cond.notify()
 
-    def lines(self) -> list[str]:
-        """The text of the current screen as drawn (fitted), title first."""
-        with self._cond:
-            screen = self._screen
-        return screens.text_lines(screen, self.width, self.height) if screen else []
-
     def image(self) -> Image.Image:
         """The current frame (what the panel shows, or will once the bus answers)."""
         with self._cond:
             return self._frame.copy()
 
     def ascii(self) -> str:
-        return screens.ascii_art(self.image())
+        return ascii_art(self.image())
 
     def save_png(self, path: str | Path) -> None:
         self.image().save(path, format="PNG")
@@ -161,6 +251,7 @@ class Display:
                 self._device.cleanup()
             except Exception as err:  # the bus may be gone; nothing left to do
                 log.debug("display cleanup failed: %s", err)
+        self._panel.close()
 
     def __enter__(self) -> Display:
         return self
@@ -187,8 +278,6 @@ class Display:
             return None
 
     def _run(self) -> None:
-        from luma.core.error import Error as LumaError
-
         pause = _RETRY_MIN
         while (job := self._next_job()) is not None:
             frame, blank = job
@@ -216,17 +305,12 @@ class Display:
 
     def _discard_device(self) -> None:
         device, self._device = self._device, None
-        if device is None:
-            return
-        device.persist = True  # its exit hook must not talk to a dead panel
-        try:
-            device._serial_interface.cleanup()  # close the bus handle: no fd leak on retries
-        except Exception as err:
-            log.debug("closing the display's bus failed: %s", err)
+        if device is not None:
+            self._panel.release(device)
 
     def _draw(self, frame: Image.Image | None, blank: bool) -> None:
         if self._device is None:
-            self._device = self._factory()
+            self._device = self._panel.open()
             self._blanked = False
         device = self._device
         if frame is not None:

@@ -31,8 +31,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kiosk.errors import InvalidInput, NotFound
-from kiosk.sanitize import clean
+from hw.errors import BadValue, UnknownLed
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ STATUS_NAMES = ("ready", "conflict")
 
 def _check_state(state: str) -> str:
     if state not in STATES:
-        raise InvalidInput(f"LED state must be off, on or blink, got {clean(state)}")
+        raise BadValue(f"LED state must be off, on or blink, got {state!r}")
     return state
 
 
@@ -72,13 +71,13 @@ class SlotLeds:
     def set_many(self, mapping: Mapping[str, str]) -> None:
         """Set several slots at once (the shift register latches once).
 
-        Raises :class:`~kiosk.errors.NotFound` for a slot with no LED in the
-        config, before anything changes.
+        Raises :class:`~hw.errors.UnknownLed` for a slot with no LED, before
+        anything changes.
         """
         changes = {}
         for slot, state in mapping.items():
             if slot not in self._states:
-                raise NotFound(f"no LED is configured for slot {clean(slot)}")
+                raise UnknownLed(f"no LED is configured for slot {slot!r}")
             changes[slot] = _check_state(state)
         with self._lock:
             changes = {s: v for s, v in changes.items() if self._states[s] != v}
@@ -90,7 +89,7 @@ class SlotLeds:
     def status(self, name: str, state: str) -> None:
         """Set a status LED (``"ready"`` or ``"conflict"``); absent ones are ignored."""
         if name not in STATUS_NAMES:
-            raise InvalidInput(f"status LED must be ready or conflict, got {clean(name)}")
+            raise BadValue(f"status LED must be ready or conflict, got {name!r}")
         _check_state(state)
         with self._lock:
             if self._status.get(name, "off") == state or self._closed:
@@ -252,7 +251,7 @@ class ShiftRegisterLeds(SlotLeds):
         self.width = 8 * chips
         bad = {s: i for s, i in outputs.items() if not 0 <= i < self.width}
         if bad:
-            raise InvalidInput(f"shift register outputs out of range 0..{self.width - 1}: {bad}")
+            raise BadValue(f"shift register outputs out of range 0..{self.width - 1}: {bad}")
         self._index = dict(outputs)
         claimed: list[Any] = []
         try:

@@ -10,8 +10,8 @@ Turning bytes into scans (:class:`ScanAssembler`)
     silence for scanners configured to send no suffix. A scan holding any
     byte outside printable ASCII is rejected whole (a tag with a byte missing
     is worse than no tag); one longer than ``max_length`` is discarded, never
-    buffered without end. Both are logged, escaped with
-    :func:`kiosk.sanitize.clean`. The same code again within
+    buffered without end. Both are logged with the offending bytes in hex
+    (what is kept is printable ASCII already). The same code again within
     ``duplicate_window`` seconds counts once: scanners in presentation mode
     read a label several times while it is held in front of them.
 
@@ -32,8 +32,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-
-from kiosk.sanitize import clean
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +103,7 @@ class ScanAssembler:
         elif bad:
             log.warning(
                 "scanner: rejected a scan holding non-printable bytes: %s (bytes %s)",
-                clean(text),
+                text,
                 bad.hex(" "),
             )
         elif text:
@@ -114,7 +112,7 @@ class ScanAssembler:
     def _accept(self, code: str) -> None:
         now = self._clock()
         if self._last and self._last[0] == code and now - self._last[1] < self.duplicate_window:
-            log.debug("scanner: repeated scan %s ignored", clean(code))
+            log.debug("scanner: repeated scan %s ignored", code)
             return
         self._last = (code, now)
         self.on_scan(code)
@@ -192,17 +190,17 @@ class SerialScanner:
                 )
             except (serial.SerialException, OSError, ValueError) as err:
                 if not reported:
-                    log.warning("scanner disconnected: cannot open %s: %s", clean(self.port), err)
+                    log.warning("scanner disconnected: cannot open %s: %s", repr(self.port), err)
                     self._set_connected(False, force=True)
                     reported = True
             else:
-                log.info("scanner connected on %s", clean(self.port))
+                log.info("scanner connected on %s", repr(self.port))
                 self._set_connected(True)
                 pause, reported = _RECONNECT_MIN, False
                 try:
                     self._read_until_failure(self._serial)
                 except (serial.SerialException, OSError) as err:
-                    log.warning("scanner disconnected from %s: %s", clean(self.port), err)
+                    log.warning("scanner disconnected from %s: %s", repr(self.port), err)
                     reported = True
                 finally:
                     self._close_handle()

@@ -1,3 +1,8 @@
-"""AssetTrack: the equipment-room kiosk's domain, storage, daemon and CLI."""
+"""AssetTrack: the equipment-room kiosk, in layers.
+
+``cli`` and ``daemon`` -> ``flow`` -> ``domain`` -> ``store``, with ``ops``,
+``interop`` and ``config`` beside them; see docs/architecture.md. The
+hardware drivers are the separate package ``hw``.
+"""
 
 __version__ = "0.1.0"

@@ -8,6 +8,8 @@ which shows every control character escaped instead of interpreting it.
 
 from __future__ import annotations
 
+from unicodedata import category
+
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
@@ -26,8 +28,6 @@ def _unsafe(ch: str) -> bool:
     # Cc: C0/C1 controls incl. ESC and CSI (0x9b). Cf: bidi overrides and
     # zero-width characters, which can make a tag look like another one.
     # Zl/Zp: line and paragraph separators.
-    from unicodedata import category  # only for text that needs escaping
-
     return ch == "\\" or category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
 
 

@@ -1,7 +1,7 @@
 """Render every kiosk screen, as a person meets it, to docs/screens/*.png.
 
-The screens come from the real state machine (kiosk.interaction) driven over
-the demo database, and the real renderer (hw.screens), so the pictures in
+The screens come from the real state machine (kiosk.flow.interaction) driven
+over the demo database, and the real renderer (kiosk.flow.panel), so the pictures in
 the README are what the OLED shows. Run: .venv/bin/python scripts/make_screens.py [DIR]
 """
 
@@ -13,11 +13,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from hw import screens
-from kiosk import demo, plans
-from kiosk.db import Database
-from kiosk.domain_port import DbPort, settle
-from kiosk.interaction import Interaction
+from kiosk.domain.custody import StockOut
+from kiosk.domain.operations import execute
+from kiosk.flow import panel
+from kiosk.flow.db_port import DbPort, settle
+from kiosk.flow.interaction import Interaction
+from kiosk.ops import demo
+from kiosk.store.db import Database
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screens"
 SCALE = 3  # 128x64 is tiny on a web page
@@ -60,14 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             for step in steps:
                 now += 1.0
                 if step[0] == "scan":
-                    settle(machine, port, machine.scan(step[1], now), now)
+                    settle(machine, port, machine.scan(step[1], now), now=now)
                 elif step[0] == "confirm":
-                    settle(machine, port, machine.confirm(now), now)
+                    settle(machine, port, machine.confirm(now), now=now)
                 elif step[0] == "cancel":
                     machine.cancel(now)
                 elif step[0] == "cli-stock-out":
-                    plans.execute(db, "stock_out", "cli", tag=step[1], badge="0042")
-            image = screens.render(machine.view.screen).convert("L")
+                    execute(db, StockOut(tag=step[1], badge="0042"), actor="cli")
+            image = panel.render(machine.view.screen).convert("L")
             image = image.resize((image.width * SCALE, image.height * SCALE), Image.NEAREST)
             image.save(out / f"{name}.png", optimize=True)
             print(f"{name}: {machine.view.state:<11} {' | '.join(machine.view.screen.lines)}")

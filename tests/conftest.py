@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import assets, plans, slots
-from kiosk.db import Database
-from kiosk.validate import SlotRef
+from kiosk.domain import people, slots
+from kiosk.domain.intake import AddAsset
+from kiosk.domain.operations import execute
+from kiosk.domain.types import SlotRef
+from kiosk.store.db import Database
 
 ACTOR = "test"
 
@@ -26,20 +28,20 @@ def db(db_path):
 def add(db, tag, into=None, **fields):
     """Register ``tag`` (optionally into ``into``, a ``"CASE:POS"`` string)."""
     target = None if into is None else SlotRef.parse(into)
-    return plans.execute(db, "add", ACTOR, tag=tag, into=target, **fields)
+    return execute(db, AddAsset(tag=tag, into=target, **fields), actor=ACTOR)
 
 
 @pytest.fixture
 def stocked(db):
     """Two cases, three assets in slots, one unslotted, two people."""
-    slots.init_case(db, "A", 4, ACTOR)
-    slots.init_case(db, "B", 2, ACTOR)
+    slots.init_case(db, "A", 4, actor=ACTOR)
+    slots.init_case(db, "B", 2, actor=ACTOR)
     add(db, "LT-1", "A:1")
     add(db, "LT-2", "A:2")
     add(db, "LT-3", "B:1")
     add(db, "LT-4")
-    assets.add_person(db, "0042", "Alice Ng", ACTOR)
-    assets.add_person(db, "0043", "Bob Okafor", ACTOR)
+    people.add_person(db, "0042", "Alice Ng", actor=ACTOR)
+    people.add_person(db, "0043", "Bob Okafor", actor=ACTOR)
     return db
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import SYSTEM_PATH, Config, load_config, parse_config
+from kiosk.config.locate import SYSTEM_PATH
+from kiosk.config.settings import Config, load_config, parse_config
 from kiosk.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "assettrack.example.toml"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from kiosk import assets, custody, plans, validate
-from kiosk.cli.main import command, group
-from kiosk.cli.output import Result, table
-from kiosk.errors import InvalidInput
-from kiosk.validate import SlotRef
+import argparse
 
-TYPE_CHECKING = False  # typing costs every CLI call; annotations only
-if TYPE_CHECKING:
-    from typing import Any
+from kiosk.cli import transfer_cmds
+from kiosk.cli.context import Context
+from kiosk.cli.output import Result, table
+from kiosk.cli.parsing import Parser, actions, command
+from kiosk.domain import assets, people, validate
+from kiosk.domain.custody import STATUS_CHANGES
+from kiosk.domain.intake import AddAsset
+from kiosk.domain.operations import execute
+from kiosk.domain.types import STATUSES, Asset, SlotRef
+from kiosk.sanitize import clean
 
 _STATUS_OPS = {
     "retire": ("Retire an asset for good (it leaves its slot).", True),
@@ -20,10 +23,8 @@ _STATUS_OPS = {
 }
 
 
-def register(commands: Any) -> None:
-    sub = group(
-        commands, "asset", "Register, inspect and change assets.", "assettrack asset show LT-0193"
-    )
+def _asset(parser: Parser) -> None:
+    sub = actions(parser, "asset")
     p = command(
         sub,
         "add",
@@ -45,7 +46,7 @@ def register(commands: Any) -> None:
         "List assets, optionally of one status.",
         "assettrack asset list --status IN_CUSTODY",
     )
-    p.add_argument("--status", choices=assets.STATUSES, type=str.upper)
+    p.add_argument("--status", choices=STATUSES, type=str.upper)
     p.set_defaults(func=asset_list)
     for op, (summary, destructive) in _STATUS_OPS.items():
         p = command(sub, op, summary, f"assettrack asset {op} LT-0193")
@@ -53,13 +54,11 @@ def register(commands: Any) -> None:
         if destructive:
             p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         p.set_defaults(func=asset_status, op=op)
+    transfer_cmds.add_actions(sub)
 
-    sub = group(
-        commands,
-        "person",
-        "Manage the people who borrow assets.",
-        "assettrack person add 0042 'Alice Ng'",
-    )
+
+def _person(parser: Parser) -> None:
+    sub = actions(parser, "person")
     p = command(
         sub,
         "add",
@@ -81,15 +80,15 @@ def register(commands: Any) -> None:
     p.set_defaults(func=person_remove)
 
 
+BUILDERS = {"asset": _asset, "person": _person}
+
+
 def _slot_arg(value: list[str] | None) -> SlotRef | None:
     return None if value is None else SlotRef.of(*value)
 
 
-def asset_add(ctx, args) -> Result:
-    plan = plans.execute(
-        ctx.db,
-        "add",
-        ctx.actor,
+def asset_add(ctx: Context, args: argparse.Namespace) -> Result:
+    request = AddAsset(
         tag=validate.tag(args.tag),
         name=args.name,
         model=args.model,
@@ -98,13 +97,14 @@ def asset_add(ctx, args) -> Result:
         home=_slot_arg(args.home),
         into=_slot_arg(args.into),
     )
+    plan = execute(ctx.db, request, actor=ctx.actor)
     with ctx.db.read() as conn:
-        asset = assets.get(conn, plan.tag)
+        asset = assets.get(conn, plan.subject)
     where = f" into {plan.to_slot}" if plan.to_slot else ""
     return Result(asset.as_dict(), f"added {asset.tag}{where}")
 
 
-def describe(asset: assets.Asset) -> str:
+def describe(asset: Asset) -> str:
     holder = f"{asset.custodian_name} ({asset.custodian})" if asset.custodian else "-"
     rows = [
         ("tag", asset.tag),
@@ -119,18 +119,16 @@ def describe(asset: assets.Asset) -> str:
         ("notes", asset.notes),
     ]
     width = max(len(k) for k, _ in rows)
-    from kiosk.sanitize import clean
-
     return "\n".join(f"{k:<{width}}  {clean(v)}" for k, v in rows)
 
 
-def asset_show(ctx, args) -> Result:
+def asset_show(ctx: Context, args: argparse.Namespace) -> Result:
     with ctx.db.read() as conn:
         asset = assets.get(conn, validate.tag(args.tag))
     return Result(asset.as_dict(), describe(asset))
 
 
-def asset_rows(items: list[assets.Asset]) -> list[tuple[Any, ...]]:
+def asset_rows(items: list[Asset]) -> list[tuple[object, ...]]:
     return [
         (a.tag, a.status, a.slot or "-", a.custodian_name or "-", a.due or "-", a.name)
         for a in items
@@ -140,7 +138,7 @@ def asset_rows(items: list[assets.Asset]) -> list[tuple[Any, ...]]:
 ASSET_HEADERS = ("TAG", "STATUS", "SLOT", "CUSTODIAN", "DUE", "NAME")
 
 
-def assets_result(items: list[assets.Asset], empty: str) -> Result:
+def assets_result(items: list[Asset], empty: str) -> Result:
     """A listing of assets: a table for people, a list of objects for --json."""
     return Result(
         lambda: [a.as_dict() for a in items],
@@ -148,42 +146,40 @@ def assets_result(items: list[assets.Asset], empty: str) -> Result:
     )
 
 
-def asset_list(ctx, args) -> Result:
+def asset_list(ctx: Context, args: argparse.Namespace) -> Result:
     with ctx.db.read() as conn:
         items = assets.listing(conn, status=args.status)
     return assets_result(items, "no assets")
 
 
-def asset_status(ctx, args) -> Result:
+def asset_status(ctx: Context, args: argparse.Namespace) -> Result:
+    tag = validate.tag(args.tag)
     if args.op == "retire":
-        ctx.confirm(f"Retire {validate.tag(args.tag)} for good?")
-    plan = custody.change_status(ctx.db, args.op, args.tag, ctx.actor)
+        ctx.confirm(f"Retire {tag} for good?")
+    plan = execute(ctx.db, STATUS_CHANGES[args.op](tag), actor=ctx.actor)
     with ctx.db.read() as conn:
-        asset = assets.get(conn, plan.tag)
+        asset = assets.get(conn, plan.subject)
     left = f" (left {plan.from_slot})" if plan.from_slot else ""
     return Result(asset.as_dict(), f"{asset.tag}: {asset.status}{left}")
 
 
-def person_add(ctx, args) -> Result:
-    who = assets.add_person(ctx.db, args.badge, args.name, ctx.actor)
+def person_add(ctx: Context, args: argparse.Namespace) -> Result:
+    who = people.add_person(ctx.db, args.badge, args.name, actor=ctx.actor)
     return Result(who.as_dict(), f"added {who.name} ({who.badge})")
 
 
-def person_list(ctx, args) -> Result:
+def person_list(ctx: Context, args: argparse.Namespace) -> Result:
     with ctx.db.read() as conn:
-        everyone = assets.people(conn)
+        everyone = people.people(conn)
     rows = [(p.badge, p.name, p.holding) for p in everyone]
     text = table(("BADGE", "NAME", "HOLDING"), rows) if rows else "no people"
     return Result([p.as_dict() for p in everyone], text)
 
 
-def person_remove(ctx, args) -> Result:
+def person_remove(ctx: Context, args: argparse.Namespace) -> Result:
     badge = validate.badge(args.badge)
     with ctx.db.read() as conn:
-        who = assets.person(conn, badge)
+        who = people.person(conn, badge)
     ctx.confirm(f"Remove {who.name} ({badge})?")
-    who = assets.remove_person(ctx.db, badge, ctx.actor)
+    who = people.remove_person(ctx.db, badge, actor=ctx.actor)
     return Result(who.as_dict(), f"removed {who.name} ({who.badge})")
-
-
-__all__ = ["register", "InvalidInput"]

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 
-from kiosk import assets, custody, validate
 from kiosk.cli.asset_cmds import assets_result
-from kiosk.cli.main import command, group
+from kiosk.cli.context import Context
 from kiosk.cli.output import Result
+from kiosk.cli.parsing import Parser, actions, command
+from kiosk.domain import assets, validate
+from kiosk.domain.custody import StockIn, StockOut, due_in
+from kiosk.domain.operations import execute
+from kiosk.domain.types import SlotRef
 from kiosk.errors import InvalidInput
-from kiosk.validate import SlotRef
-
-TYPE_CHECKING = False  # typing costs every CLI call; annotations only
-if TYPE_CHECKING:
-    from typing import Any
 
 
-def register(commands: Any) -> None:
-    p = command(
-        commands,
-        "stock-out",
-        "Hand an in-stock asset to a person.",
-        "assettrack stock-out LT-0193 --to 0042 --days 7",
-    )
+def _stock_out(p: Parser) -> None:
     p.add_argument("tag")
     p.add_argument("--to", required=True, metavar="BADGE")
     due = p.add_mutually_exclusive_group()
@@ -30,18 +24,16 @@ def register(commands: Any) -> None:
     due.add_argument("--days", type=int, metavar="N")
     p.set_defaults(func=stock_out)
 
-    p = command(
-        commands,
-        "stock-in",
-        "Take an asset back into its home slot (or the one named).",
-        "assettrack stock-in LT-0193   |   assettrack stock-in LT-0193 CART-B 2",
-    )
+
+def _stock_in(p: Parser) -> None:
     p.add_argument("tag")
     p.add_argument("case", nargs="?")
     p.add_argument("pos", nargs="?")
     p.set_defaults(func=stock_in)
 
-    sub = group(commands, "custody", "Who holds what.", "assettrack custody list --overdue")
+
+def _custody(parser: Parser) -> None:
+    sub = actions(parser, "custody")
     p = command(
         sub,
         "list",
@@ -52,30 +44,34 @@ def register(commands: Any) -> None:
     p.set_defaults(func=custody_list)
 
 
-def _shown(ctx, tag: str) -> dict[str, Any]:
+BUILDERS = {"stock-out": _stock_out, "stock-in": _stock_in, "custody": _custody}
+
+
+def _shown(ctx: Context, tag: str) -> dict[str, object]:
     with ctx.db.read() as conn:
         return assets.get(conn, tag).as_dict()
 
 
-def stock_out(ctx, args) -> Result:
-    due = args.due if args.days is None else custody.due_in(args.days)
-    plan = custody.stock_out(ctx.db, args.tag, args.to, ctx.actor, due=due)
+def stock_out(ctx: Context, args: argparse.Namespace) -> Result:
+    due = args.due if args.days is None else due_in(args.days)
+    plan = execute(ctx.db, StockOut(validate.tag(args.tag), args.to, due), actor=ctx.actor)
     until = f" until {plan.details()['due']}" if plan.details().get("due") else ""
     left = f" (from {plan.from_slot})" if plan.from_slot else ""
     return Result(
-        _shown(ctx, plan.tag), f"{plan.tag} -> {plan.person_name} ({plan.person}){until}{left}"
+        _shown(ctx, plan.subject),
+        f"{plan.tag} -> {plan.person_name} ({plan.person}){until}{left}",
     )
 
 
-def stock_in(ctx, args) -> Result:
+def stock_in(ctx: Context, args: argparse.Namespace) -> Result:
     if (args.case is None) != (args.pos is None):
         raise InvalidInput("stock-in takes TAG, or TAG CASE POS", code="usage")
     slot = None if args.case is None else SlotRef.of(args.case, args.pos)
-    plan = custody.stock_in(ctx.db, validate.tag(args.tag), ctx.actor, slot=slot)
-    return Result(_shown(ctx, plan.tag), f"{plan.tag} -> {plan.to_slot}")
+    plan = execute(ctx.db, StockIn(validate.tag(args.tag), slot), actor=ctx.actor)
+    return Result(_shown(ctx, plan.subject), f"{plan.tag} -> {plan.to_slot}")
 
 
-def custody_list(ctx, args) -> Result:
+def custody_list(ctx: Context, args: argparse.Namespace) -> Result:
     with ctx.db.read() as conn:
         if args.overdue:
             items = assets.listing(conn, overdue_on=_dt.date.today().isoformat())

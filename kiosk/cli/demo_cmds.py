@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from kiosk.cli.main import command, group
+import argparse
+
+from kiosk.cli.context import Context
 from kiosk.cli.output import Result
+from kiosk.cli.parsing import Parser, actions, command
 from kiosk.errors import HardStop
-
-TYPE_CHECKING = False  # typing costs every CLI call; annotations only
-if TYPE_CHECKING:
-    from typing import Any
+from kiosk.ops import demo
 
 
-def register(commands: Any) -> None:
-    sub = group(
-        commands,
-        "demo",
-        "Demo data for trying the kiosk.",
-        "assettrack --db data/assettrack.db demo seed --if-empty",
-    )
+def _demo(parser: Parser) -> None:
+    sub = actions(parser, "demo")
     p = command(
         sub,
         "seed",
@@ -32,9 +27,10 @@ def register(commands: Any) -> None:
     p.set_defaults(func=seed)
 
 
-def seed(ctx, args) -> Result:
-    from kiosk import demo
+BUILDERS = {"demo": _demo}
 
+
+def seed(ctx: Context, args: argparse.Namespace) -> Result:
     if not demo.is_empty(ctx.db):
         if args.if_empty:
             return Result({"seeded": False}, f"{ctx.db.path}: already has data, left as is")

@@ -9,8 +9,7 @@ These are the commands a technician runs while wiring a case::
 
 Each uses the backends the config file names; ``--sim`` swaps in the
 simulated ones (buttons then read keys from stdin, the scanner reads lines).
-gpiozero, luma and pyserial are imported inside the handlers only: every
-other command stays fast to start.
+The devices come from :mod:`kiosk.daemon.wiring`, as the daemon's do.
 """
 
 from __future__ import annotations
@@ -20,25 +19,33 @@ import queue
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
-from kiosk.cli.main import Context, Parser, command
+from PIL import Image
+
+from hw.buttons import SimButtons
+from hw.errors import UnknownLed
+from hw.scanner import SimScanner
+from kiosk.cli.context import Context
 from kiosk.cli.output import Result
-from kiosk.errors import InvalidInput, KioskError
+from kiosk.cli.parsing import Parser, Subcommands, command
+from kiosk.config.settings import load_config
+from kiosk.daemon.terminal_view import led_rows
+from kiosk.daemon.wiring import build_buttons, build_display, build_leds, build_scanner
+from kiosk.errors import InvalidInput, KioskError, NotFound
+from kiosk.flow import panel
 from kiosk.sanitize import clean
+
+T = TypeVar("T")
+Handler = Callable[[Context, argparse.Namespace], Result]
 
 #: Slots lit by ``hw leds test --sim`` when the config maps none.
 DEMO_SLOTS = [f"DEMO:{i}" for i in range(1, 9)]
 SIM_KEYS = {"c": "confirm", "x": "cancel", "l": "long_cancel"}
 
 
-def register(commands: Any) -> None:
-    hw = command(
-        commands,
-        "hw",
-        "check the kiosk hardware: LEDs, buttons, display, scanner",
-        "assettrack hw leds test --step 0.5",
-    )
+def _hw(hw: Parser) -> None:
     hw.set_defaults(func=_need_device)
     devices = hw.add_subparsers(dest="device", metavar="DEVICE", parser_class=Parser)
 
@@ -89,8 +96,11 @@ def register(commands: Any) -> None:
     p.add_argument("--port", help="serial port or pyserial URL instead of the config's")
 
 
+BUILDERS = {"hw": _hw}
+
+
 def _leaf(
-    devices: Any, device: str, action: str, summary: str, example: str, handler: Any
+    devices: Subcommands, device: str, action: str, summary: str, example: str, handler: Handler
 ) -> Parser:
     group = command(devices, device, f"{device} checks", example)
     group.set_defaults(func=_need_device)
@@ -115,10 +125,7 @@ def _say(ctx: Context, text: str) -> None:
 
 
 def _leds_test(ctx: Context, args: argparse.Namespace) -> Result:
-    from hw.factory import build_leds
-    from hw.terminal import led_rows
-
-    config = ctx.config
+    config = load_config(ctx.args.config)
     sim = args.sim or config.leds.backend == "sim"
     leds = build_leds(config, sim=args.sim, slots=DEMO_SLOTS if sim else None)
     try:
@@ -126,7 +133,10 @@ def _leds_test(ctx: Context, args: argparse.Namespace) -> Result:
         if not order:
             raise InvalidInput("no slot LEDs are configured (leds.slots)")
         for slot in order:
-            leds.set(slot, "on")
+            try:
+                leds.set(slot, "on")
+            except UnknownLed:
+                raise NotFound(f"no LED is configured for slot {clean(slot)}") from None
             _say(ctx, f"lit {clean(slot)}")
             if sim:
                 _say(ctx, "\n".join(led_rows(leds.states())))
@@ -145,19 +155,18 @@ def _leds_test(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def _buttons_test(ctx: Context, args: argparse.Namespace) -> Result:
-    from hw.factory import build_buttons
-
     presses: queue.Queue[str] = queue.Queue()
     buttons = build_buttons(
-        ctx.config,
+        load_config(ctx.args.config),
         sim=args.sim,
         on_confirm=lambda: presses.put("confirm"),
         on_cancel=lambda: presses.put("cancel"),
         on_long_cancel=lambda: presses.put("long_cancel"),
     )
-    if buttons.backend == "sim":
+    if isinstance(buttons, SimButtons):
+        sim = buttons
         _say(ctx, "simulated buttons: type c (confirm), x (cancel), l (long cancel), Enter")
-        _pump_lines(lambda line: _sim_keys(buttons, line))
+        _pump_lines(lambda line: _sim_keys(sim, line))
     _say(ctx, f"listening for {args.seconds:g} s")
     seen: list[str] = []
     started = time.monotonic()
@@ -170,13 +179,13 @@ def _buttons_test(ctx: Context, args: argparse.Namespace) -> Result:
     return Result(data={"backend": buttons.backend, "presses": seen}, text=f"{len(seen)} presses")
 
 
-def _sim_keys(buttons: Any, line: str) -> None:
+def _sim_keys(buttons: SimButtons, line: str) -> None:
     for key in line.strip().lower():
         if key in SIM_KEYS:
             buttons.press(SIM_KEYS[key])
 
 
-def _pump_lines(handle: Any) -> None:
+def _pump_lines(handle: Callable[[str], None]) -> None:
     """Feed stdin lines to ``handle`` from a daemon thread (it may block forever)."""
 
     def pump() -> None:
@@ -186,7 +195,7 @@ def _pump_lines(handle: Any) -> None:
     threading.Thread(target=pump, name="stdin", daemon=True).start()
 
 
-def _drain(items: queue.Queue, deadline: float):
+def _drain(items: queue.Queue[T], deadline: float) -> Iterator[T]:
     """Yield items from ``items`` as they come, until ``deadline``."""
     while time.monotonic() < deadline:
         try:
@@ -196,23 +205,20 @@ def _drain(items: queue.Queue, deadline: float):
 
 
 def _display_test(ctx: Context, args: argparse.Namespace) -> Result:
-    from PIL import Image
-
-    from hw.factory import build_display
-    from hw.screens import examples
-
-    display = build_display(ctx.config, sim=args.sim)
+    display = build_display(load_config(ctx.args.config), sim=args.sim)
+    width, height = display.width, display.height
     frames = []
     try:
-        for kind, screen in examples().items():
-            display.show(screen)
+        for kind, screen in panel.examples().items():
+            display.show(panel.render(screen, width, height))
             drawn = display.wait_drawn(timeout=max(args.step, 2.0))
             frames.append(display.image())
-            _say(ctx, f"{kind}: {' / '.join(clean(line) for line in display.lines())}")
+            lines = panel.text_lines(screen, width, height)
+            _say(ctx, f"{kind}: {' / '.join(clean(line) for line in lines)}")
             if display.backend == "sim":
                 _say(ctx, display.ascii())
             if not drawn or not display.healthy:
-                cfg = ctx.config.display
+                cfg = load_config(ctx.args.config).display
                 raise KioskError(
                     f"the display does not respond ({cfg.backend} on I2C port "
                     f"{cfg.i2c_port}, address 0x{cfg.address:02x})",
@@ -236,18 +242,16 @@ def _display_test(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def _scanner_monitor(ctx: Context, args: argparse.Namespace) -> Result:
-    from hw.factory import build_scanner
-
     events: queue.Queue[tuple[str, str]] = queue.Queue()
     scanner = build_scanner(
-        ctx.config,
+        load_config(ctx.args.config),
         sim=args.sim,
         port=args.port,
         on_scan=lambda code: events.put(("scan", code)),
         on_status=lambda status: events.put(("status", status)),
     )
     scanner.start()
-    if scanner.backend == "sim":
+    if isinstance(scanner, SimScanner):
         _say(ctx, "simulated scanner: type a code and press Enter")
         scanner.read_from(sys.stdin)
     scans: list[str] = []

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 
-from kiosk import events, validate
-from kiosk.cli.main import command
+from kiosk.cli.context import Context
 from kiosk.cli.output import Result, table
+from kiosk.cli.parsing import Parser
+from kiosk.domain import validate
 from kiosk.errors import InvalidInput, KioskError
-
-TYPE_CHECKING = False  # typing costs every CLI call; annotations only
-if TYPE_CHECKING:
-    from typing import Any
+from kiosk.store import events
 
 
-def register(commands: Any) -> None:
-    p = command(
-        commands,
-        "log",
-        "Show recent events, or verify the hash chain.",
-        "assettrack log --asset LT-0193 --limit 20   |   assettrack log verify",
-    )
+def _log(p: Parser) -> None:
     p.add_argument("action", nargs="?", choices=["verify"])
     p.add_argument("--asset", metavar="TAG")
     p.add_argument("--limit", type=int, default=50, metavar="N")
     p.set_defaults(func=log_cmd)
+
+
+BUILDERS = {"log": _log}
 
 
 def local_time(utc: str) -> str:
@@ -36,7 +32,7 @@ def local_time(utc: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def log_cmd(ctx, args) -> Result:
+def log_cmd(ctx: Context, args: argparse.Namespace) -> Result:
     if args.action == "verify":
         return verify(ctx)
     if args.limit < 1:
@@ -65,7 +61,7 @@ def log_cmd(ctx, args) -> Result:
     return Result(lambda: [e.as_dict() for e in found], text)
 
 
-def verify(ctx) -> Result:
+def verify(ctx: Context) -> Result:
     with ctx.db.read() as conn:
         verdict = events.verify(conn)
     if not verdict.ok:

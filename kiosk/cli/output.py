@@ -9,13 +9,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TextIO
 
 from kiosk.errors import KioskError
 from kiosk.sanitize import clean, shorten
-
-TYPE_CHECKING = False  # typing costs every CLI call; annotations only
-if TYPE_CHECKING:
-    from typing import Any, TextIO
 
 WIDTH = 80
 
@@ -69,10 +66,8 @@ def _escape_line(line: str) -> str:
 def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     if as_json:
-        import json
-
         data = result.data() if callable(result.data) else result.data
-        out.write(json.dumps(data, ensure_ascii=True, indent=None) + "\n")
+        out.write(_json_line(data))
     else:
         text = result.text() if callable(result.text) else result.text
         if text:
@@ -87,13 +82,18 @@ def emit_error(err: KioskError, as_json: bool) -> int:
     # escapes what one forgot without escaping the escapes a second time.
     message = terminal_safe(err.message)
     if as_json:
-        import json
-
-        doc = {"error": {"code": err.code, "message": message}}
+        doc: dict[str, dict[str, object]] = {"error": {"code": err.code, "message": message}}
         details = getattr(err, "details", None)  # machine-readable detail, if any
         if details:
             doc["error"]["details"] = details
-        sys.stdout.write(json.dumps(doc) + "\n")
+        sys.stdout.write(_json_line(doc))
     else:
         sys.stderr.write(f"error: {message}\n")
     return err.exit_code
+
+
+def _json_line(document: object) -> str:
+    # json is imported for --json output only: people's reads skip its cost.
+    import json
+
+    return json.dumps(document, ensure_ascii=True) + "\n"

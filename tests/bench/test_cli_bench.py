@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 import kiosk
-from kiosk import demo
-from kiosk.db import Database
+from kiosk.ops import demo
+from kiosk.store.db import Database
 
 pytestmark = pytest.mark.bench
 ROUNDS = 60

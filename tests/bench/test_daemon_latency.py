@@ -38,7 +38,7 @@ import time
 
 import pytest
 
-import kiosk.daemon as daemon_mod
+import kiosk.daemon.loop as daemon_mod
 from tests.daemon.helpers import (
     CANCEL_PIN,
     CONFIRM_PIN,

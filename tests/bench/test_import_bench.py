@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from kiosk import importer, snipeit
-from kiosk.db import Database
+from kiosk.interop import importer, snipeit
+from kiosk.store.db import Database
 
 pytestmark = pytest.mark.bench
 ROWS = 20_000

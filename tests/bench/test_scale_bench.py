@@ -17,8 +17,11 @@ import time
 
 import pytest
 
-from kiosk import assets, custody, events, slots
-from kiosk.db import Database
+from kiosk.domain import assets, slots
+from kiosk.domain.custody import StockIn, StockOut
+from kiosk.domain.operations import execute
+from kiosk.store import events
+from kiosk.store.db import Database
 from tests.bench.report import latencies, pct
 
 pytestmark = pytest.mark.bench
@@ -102,10 +105,10 @@ def test_scale(tmp_path):
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = os.path.getsize(path)
 
-    where = latencies(lambda i: slots.where(db, f"LT-{(i * 37) % ASSETS:06d}"), 2000)
+    where = latencies(lambda i: slots.where(db.conn, f"LT-{(i * 37) % ASSETS:06d}"), 2000)
     # stock-out slotted assets, then stock them back in to their homes.
-    outs = latencies(lambda i: custody.stock_out(db, f"LT-{i:06d}", "B0002", "bench"), 1000)
-    ins = latencies(lambda i: custody.stock_in(db, f"LT-{i:06d}", "bench"), 1000)
+    outs = latencies(lambda i: execute(db, StockOut(f"LT-{i:06d}", "B0002"), actor="bench"), 1000)
+    ins = latencies(lambda i: execute(db, StockIn(f"LT-{i:06d}"), actor="bench"), 1000)
 
     today = dt.date.today().isoformat()
     overdue = []

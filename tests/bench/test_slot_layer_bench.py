@@ -16,8 +16,11 @@ import time
 
 import pytest
 
-from kiosk import slots
-from kiosk.db import Database
+from kiosk.domain import slots
+from kiosk.domain.operations import execute
+from kiosk.domain.placement import Assign, Move, Vacate
+from kiosk.domain.types import SlotRef
+from kiosk.store.db import Database
 from tests.bench.report import line
 
 pytestmark = pytest.mark.bench
@@ -96,7 +99,7 @@ def test_layer_vs_raw(tmp_path):
     for _round in range(ROUNDS):
         runs = {
             "assign": (
-                lambda i: slots.assign(db, f"T{i}", *slot(i), "bench"),
+                lambda i: execute(db, Assign(f"T{i}", SlotRef.of(*slot(i))), actor="bench"),
                 lambda i: _tx(
                     raw,
                     (put, (f"T{i}", *slot(i))),
@@ -105,7 +108,7 @@ def test_layer_vs_raw(tmp_path):
                 ),
             ),
             "move": (
-                lambda i: slots.move(db, f"T{i}", *slot(i, 1), "bench"),
+                lambda i: execute(db, Move(f"T{i}", SlotRef.of(*slot(i, 1))), actor="bench"),
                 lambda i: _tx(
                     raw,
                     (clear, slot(i)),
@@ -115,11 +118,11 @@ def test_layer_vs_raw(tmp_path):
                 ),
             ),
             "where": (
-                lambda i: slots.where(db, f"T{i}"),
+                lambda i: slots.where(db.conn, f"T{i}"),
                 lambda i: raw.execute(where_sql, (f"T{i}",)).fetchone(),
             ),
             "vacate": (
-                lambda i: slots.vacate(db, *slot(i, 1), "bench"),
+                lambda i: execute(db, Vacate(slot=SlotRef.of(*slot(i, 1))), actor="bench"),
                 lambda i: _tx(raw, (clear, slot(i, 1)), (EVENT, ("vacate", f"T{i}"))),
             ),
         }

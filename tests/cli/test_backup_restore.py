@@ -10,21 +10,24 @@ import time
 
 import pytest
 
-from kiosk import events
+from kiosk.store import events
 
 WRITER = textwrap.dedent(
     """
     import os, sys, time
-    from kiosk import assets, custody, plans
-    from kiosk.db import Database
+    from kiosk.domain import assets, people
+    from kiosk.domain.custody import StockOut
+    from kiosk.domain.intake import AddAsset
+    from kiosk.domain.operations import execute
+    from kiosk.store.db import Database
 
     path, stop = sys.argv[1], sys.argv[2]
     db = Database(path)
-    assets.add_person(db, "W", "Writer", "writer")
+    people.add_person(db, "W", "Writer", actor="writer")
     i, deadline = 0, time.monotonic() + 60
     while not os.path.exists(stop) and time.monotonic() < deadline:
-        plans.execute(db, "add", "writer", tag=f"W-{i}")
-        custody.stock_out(db, f"W-{i}", "W", "writer")
+        execute(db, AddAsset(tag=f"W-{i}"), actor="writer")
+        execute(db, StockOut(f"W-{i}", "W"), actor="writer")
         i += 1
     print(i)
     """

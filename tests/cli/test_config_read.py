@@ -1,4 +1,4 @@
-"""The CLI reads ``[database]`` alone; it must agree with the full loader."""
+"""``[database]`` read alone (as every CLI call does) agrees with the full loader."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
 from kiosk.cli import main as cli_main
+from kiosk.config import locate, settings
 from kiosk.errors import ConfigError
 
 EXAMPLE = Path(__file__).parents[2] / "deploy" / "assettrack.example.toml"
-
-
-def test_same_system_path_as_the_loader():
-    assert str(config.SYSTEM_PATH) == cli_main.SYSTEM_CONFIG
 
 
 @pytest.mark.parametrize(
@@ -30,9 +26,9 @@ def test_agrees_with_the_full_loader(tmp_path, database):
     hardware = EXAMPLE.read_text().split("[kiosk]", 1)[1]
     path = tmp_path / "c.toml"
     path.write_text(f"{database}\n[kiosk]{hardware}")
-    full = config.load_config(str(path)).database
+    full = settings.load_config(str(path)).database
     want = (None if full.path is None else str(full.path), full.busy_timeout)
-    assert cli_main.read_database_table(str(path)) == want
+    assert locate.database_table(str(path)) == want
 
 
 @pytest.mark.parametrize(
@@ -43,9 +39,9 @@ def test_bad_database_table(tmp_path, text):
     path = tmp_path / "c.toml"
     path.write_text(text)
     with pytest.raises(ConfigError):
-        cli_main.read_database_table(str(path))
+        locate.database_table(str(path))
     with pytest.raises(ConfigError):
-        config.load_config(str(path))
+        settings.load_config(str(path))
 
 
 def test_database_from_the_config_file(at, env, tmp_path, db_file):

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from kiosk import doctor
+from kiosk.ops import doctor
 
 HARDWARE = """
 [scanner]

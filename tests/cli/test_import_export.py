@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from kiosk import snipeit
+from kiosk.interop import snipeit
 
 # What a Snipe-IT export looks like after a person had it open in a
 # spreadsheet: BOM, CRLF, quoted commas, notes over several lines, people in

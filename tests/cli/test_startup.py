@@ -14,7 +14,7 @@ import pytest
 
 HARDWARE = ("gpiozero", "luma", "serial", "lgpio", "RPi", "smbus", "smbus2", "PIL")
 # Not needed to answer a read; each costs every call.
-HEAVY = ("typing", "hashlib", "logging", "shutil", "kiosk.slots", "kiosk.custody")
+HEAVY = ("shutil", "csv", "kiosk.interop.snipeit", "kiosk.domain.custody", "kiosk.daemon.loop")
 
 PROBE = """
 import json, sys
@@ -73,3 +73,6 @@ def test_where_loads_only_what_a_read_needs(seeded, db_file, child_env):
     assert code == 0
     assert sorted(modules & set(HEAVY)) == []
     assert not any(m.startswith(("kiosk.cli.asset_cmds", "kiosk.cli.data_cmds")) for m in modules)
+    # Only the typed command's module is imported: the table lists the others.
+    commands = {m for m in modules if m.startswith("kiosk.cli.") and m.endswith(("_cmds", "_cmd"))}
+    assert commands == {"kiosk.cli.where_cmd"}

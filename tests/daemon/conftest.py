@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import demo
-from kiosk.db import Database
+from kiosk.ops import demo
+from kiosk.store.db import Database
 from tests.daemon.helpers import make_daemon, wait_for
 from tests.hw.conftest import mock_factory  # noqa: F401 - gpiozero MockFactory, reset after
 

@@ -8,8 +8,8 @@ import pty
 import threading
 import tty
 
-from kiosk.config import parse_config
-from kiosk.daemon import Daemon, Options
+from kiosk.config.settings import parse_config
+from kiosk.daemon.loop import Daemon, Options
 from tests.hw.helpers import timeline, wait_for  # noqa: F401 - re-exported for the tests
 
 CONFIRM_PIN, CANCEL_PIN = 17, 27

@@ -12,9 +12,12 @@ import signal
 import threading
 import time
 
-from kiosk import assets, plans
-from kiosk.daemon import serve
-from kiosk.validate import SlotRef
+from kiosk.daemon.loop import serve
+from kiosk.domain import assets
+from kiosk.domain.custody import Retire, StockIn
+from kiosk.domain.intake import AddAsset
+from kiosk.domain.operations import execute
+from kiosk.domain.types import SlotRef
 from tests.daemon.helpers import (
     CONFIRM_PIN,
     CONFLICT_PIN,
@@ -64,7 +67,7 @@ def test_stock_out_on_the_pins(daemon, mock_factory, scanner_pty, kiosk_db):
 
 
 def test_conflict_lights_the_conflict_led_only(daemon, mock_factory, scanner_pty, other_db):
-    plans.execute(other_db, "retire", "cli", tag="LT-0102")
+    execute(other_db, Retire(tag="LT-0102"), actor="cli")
     daemon.tick(time.monotonic())
     scanner_pty.scan("LT-0102")
     daemon.handle_pending(wait=3)
@@ -78,20 +81,20 @@ def test_cli_commit_moves_the_led_within_one_tick(daemon, mock_factory, scanner_
     scanner_pty.scan("LT-0999")  # intake: CART-A:3 is LT-0103's home, so CART-A:4
     daemon.handle_pending(wait=3)
     assert daemon.hw.leds.states()["CART-A:4"] == "blink"
-    plans.execute(other_db, "add", "cli", tag="LT-0950", into=SlotRef("CART-A", 4))
+    execute(other_db, AddAsset(tag="LT-0950", into=SlotRef("CART-A", 4)), actor="cli")
     daemon.tick(time.monotonic())  # one tick, nothing else
     states = daemon.hw.leds.states()
     assert states["CART-A:4"] == "off" and states["CART-A:6"] == "blink"
     assert not mock_factory.pin(SLOT_PINS["CART-A:4"]).state
     assert blinking(mock_factory, SLOT_PINS["CART-A:6"])
-    assert "Changed meanwhile" in daemon.hw.display.lines()
+    assert "Changed meanwhile" in daemon.display_lines()
 
 
 def test_confirm_after_a_cli_change_is_a_hard_stop(daemon, mock_factory, scanner_pty, other_db):
     scanner_pty.scan("LT-0103")
     daemon.handle_pending(wait=3)
     # The CLI stocks it in elsewhere before the kiosk's next tick, then Confirm.
-    plans.execute(other_db, "stock_in", "cli", tag="LT-0103", slot=SlotRef("CART-B", 3))
+    execute(other_db, StockIn(tag="LT-0103", slot=SlotRef("CART-B", 3)), actor="cli")
     press(mock_factory, CONFIRM_PIN)
     daemon.handle_pending(wait=3)
     assert daemon.machine.state == "conflict"
@@ -118,7 +121,7 @@ def test_sigterm_during_a_preview(kiosk_db, mock_factory, scanner_pty):
     assert seen["blinking"] == "blink"
     assert lit(mock_factory) == set()
     assert not mock_factory.pin(READY_PIN).state and not mock_factory.pin(CONFLICT_PIN).state
-    assert d.hw.display.lines() == []
+    assert d.display_lines() == []
     with kiosk_db.read() as conn:
         assert assets.get(conn, "LT-0103").status == "IN_CUSTODY"
         assert conn.execute("SELECT count(*) FROM events WHERE actor='kiosk'").fetchone()[0] == 0

@@ -18,9 +18,11 @@ import time
 
 import pytest
 
-from kiosk import assets, plans
-from kiosk.db import Database
-from kiosk.validate import SlotRef
+from kiosk.domain import assets
+from kiosk.domain.intake import AddAsset
+from kiosk.domain.operations import execute
+from kiosk.domain.types import SlotRef
+from kiosk.store.db import Database
 from tests.daemon.helpers import wait_for
 
 
@@ -148,7 +150,7 @@ def test_scan_inject_status_and_shutdown(kiosk, scanner_pty, seeded_path):
     doc = cli(kiosk, "inject", "scan", "LT-0999")  # intake: the first free slot
     assert doc["leds"]["CART-A:4"] == "blink"
     with Database(seeded_path) as db:
-        plans.execute(db, "add", "cli", tag="LT-0950", into=SlotRef("CART-A", 4))
+        execute(db, AddAsset(tag="LT-0950", into=SlotRef("CART-A", 4)), actor="cli")
     doc = wait_for(lambda: (d := status(kiosk))["leds"]["CART-A:6"] == "blink" and d, 3, 0.05)
     assert doc and doc["leds"]["CART-A:4"] == "off"
 

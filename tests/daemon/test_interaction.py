@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import assets, plans
-from kiosk.domain_port import DbPort, settle
-from kiosk.interaction import (
+from kiosk.domain import assets
+from kiosk.domain.operations import execute
+from kiosk.domain.types import SlotRef
+from kiosk.flow.db_port import DbPort, settle
+from kiosk.flow.interaction import (
     AWAIT_BADGE,
     CONFLICT,
     ERROR,
@@ -28,8 +30,8 @@ from kiosk.interaction import (
     SUCCESS,
     Interaction,
 )
-from kiosk.validate import SlotRef
-from kiosk.wording import screen_text
+from kiosk.flow.wording import screen_text
+from tests.domain.helpers import REQUESTS
 
 A1, A3, A4, A6 = "CART-A:1", "CART-A:3", "CART-A:4", "CART-A:6"
 BLINK, ON = "blink", "on"
@@ -261,7 +263,7 @@ def cli(db, op, tag, *pairs):
     for key in ("into", "slot"):
         if key in args:
             args[key] = SlotRef.parse(args[key])
-    plans.execute(db, op, "cli", tag=tag, **args)
+    execute(db, REQUESTS[op](tag=tag, **args), actor="cli")
 
 
 class Script:
@@ -277,9 +279,9 @@ class Script:
         verb, _, rest = action.partition(" ")
         m = self.machine
         if verb == "scan":
-            settle(m, self.port, m.scan(rest, self.now), self.now)
+            settle(m, self.port, m.scan(rest, self.now), now=self.now)
         elif verb == "confirm":
-            settle(m, self.port, m.confirm(self.now), self.now)
+            settle(m, self.port, m.confirm(self.now), now=self.now)
         elif verb == "cancel":
             m.cancel(self.now)
         elif verb == "wait":

@@ -8,11 +8,11 @@ import socket
 
 import pytest
 
-from kiosk import logsetup
-from kiosk.console import meaning
-from kiosk.control_server import allowed, check_request, peer_credentials
+from kiosk.daemon import logsetup
+from kiosk.daemon.console import meaning
+from kiosk.daemon.control_server import allowed, check_request, peer_credentials
+from kiosk.daemon.notify import Notifier, watchdog_interval
 from kiosk.errors import InvalidInput
-from kiosk.notify import Notifier, watchdog_interval
 
 
 def test_notifier_sends_through_systemd_python(monkeypatch, short_tmp):

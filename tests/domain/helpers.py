@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import events, invariants
+from kiosk.domain.custody import STATUS_CHANGES, StockIn, StockOut
+from kiosk.domain.intake import AddAsset, UpdateAsset
+from kiosk.domain.placement import Assign, Move, Vacate
+from kiosk.store import events, invariants
 from tests.conftest import snapshot
+
+#: Every operation by the name its events carry, for tests that script them by name.
+REQUESTS = {
+    cls.op: cls for cls in (AddAsset, UpdateAsset, Assign, Move, Vacate, StockOut, StockIn)
+} | STATUS_CHANGES
 
 
 def refused(db, error, match, fn, *args, **kwargs):

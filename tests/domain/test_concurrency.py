@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
-from kiosk import custody, slots
-from kiosk.db import Database
+from kiosk.domain import people, slots
+from kiosk.domain.custody import StockIn, StockOut
+from kiosk.domain.operations import execute
+from kiosk.domain.placement import Assign, Move
+from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop, KioskError
-from kiosk.validate import SlotRef
+from kiosk.store.db import Database
 from tests.conftest import ACTOR, add
 from tests.counts import scaled
 from tests.domain.helpers import sound
@@ -43,7 +46,7 @@ def _race(path: str, me: int, start, results) -> None:
     start.wait()
     for r in range(ROUNDS):
         try:
-            slots.assign(db, f"W{me}-{r}", "RACE", r + 1, f"worker{me}")
+            execute(db, Assign(f"W{me}-{r}", SlotRef.of("RACE", r + 1)), actor=f"worker{me}")
             results.put((r, me, "won"))
         except HardStop as err:
             results.put((r, me, f"stop:{err}"))
@@ -53,7 +56,7 @@ def _race(path: str, me: int, start, results) -> None:
 
 
 def test_exactly_one_winner_per_contested_slot(db, db_path):
-    slots.init_case(db, "RACE", ROUNDS, ACTOR)
+    slots.init_case(db, "RACE", ROUNDS, actor=ACTOR)
     for me in range(WORKERS):
         for r in range(ROUNDS):
             add(db, f"W{me}-{r}")
@@ -85,11 +88,11 @@ def _churn(path: str, me: int, start, results) -> None:
         try:
             choice = rng.randrange(3)
             if choice == 0:
-                slots.move(db, tag, "POOL", rng.randrange(1, 7), f"w{me}")
+                execute(db, Move(tag, SlotRef.of("POOL", rng.randrange(1, 7))), actor=f"w{me}")
             elif choice == 1:
-                custody.stock_out(db, tag, "0042", f"w{me}")
+                execute(db, StockOut(tag, "0042"), actor=f"w{me}")
             else:
-                custody.stock_in(db, tag, f"w{me}", slot=SlotRef("POOL", rng.randrange(1, 7)))
+                execute(db, StockIn(tag, slot=SlotRef("POOL", rng.randrange(1, 7))), actor=f"w{me}")
         except HardStop:
             pass
         except KioskError as err:
@@ -99,10 +102,9 @@ def _churn(path: str, me: int, start, results) -> None:
 
 
 def test_mixed_churn_keeps_invariants(db, db_path):
-    from kiosk import assets
 
-    slots.init_case(db, "POOL", 6, ACTOR)
-    assets.add_person(db, "0042", "Alice Ng", ACTOR)
+    slots.init_case(db, "POOL", 6, actor=ACTOR)
+    people.add_person(db, "0042", "Alice Ng", actor=ACTOR)
     for me in range(WORKERS):
         for i in range(2):
             add(db, f"C{me}-{i}")

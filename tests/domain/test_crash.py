@@ -15,13 +15,15 @@ import signal
 import struct
 import time
 
-from kiosk import assets, events, plans, slots
-from kiosk.db import Database
+from kiosk.domain import assets, people, slots
+from kiosk.domain.operations import commit, execute, preview
+from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop
-from kiosk.validate import SlotRef
+from kiosk.store import events
+from kiosk.store.db import Database
 from tests.conftest import ACTOR, add
 from tests.counts import scaled
-from tests.domain.helpers import sound
+from tests.domain.helpers import REQUESTS, sound
 
 KILLS = scaled(100, 1000)
 TAGS = [f"K-{i}" for i in range(6)]
@@ -47,9 +49,9 @@ def _work(path: str, ack_fd: int, seed: int) -> None:
             op, args = "stock_out", {"tag": tag, "badge": "0042"}
         try:
             if rng.random() < 0.5:
-                plan = plans.execute(db, op, "cli", **args)
+                plan = execute(db, REQUESTS[op](**args), actor="cli")
             else:
-                plan = plans.commit(db, plans.preview(db, op, **args), "kiosk")
+                plan = commit(db, preview(db, REQUESTS[op](**args)), actor="kiosk")
         except HardStop:
             continue
         with db.read() as conn:
@@ -69,8 +71,8 @@ def _acked(read_fd: int) -> list[tuple[int, str]]:
 
 
 def test_sigkill_during_operations(db, db_path):
-    slots.init_case(db, "K", 8, ACTOR)
-    assets.add_person(db, "0042", "Alice Ng", ACTOR)
+    slots.init_case(db, "K", 8, actor=ACTOR)
+    people.add_person(db, "0042", "Alice Ng", actor=ACTOR)
     for i, tag in enumerate(TAGS):
         add(db, tag, f"K:{i + 1}")
     db.close()

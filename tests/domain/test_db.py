@@ -8,9 +8,13 @@ import stat
 
 import pytest
 
-from kiosk import assets, migrations, slots
-from kiosk.db import Database, resolve_path
+from kiosk.domain import assets, slots
+from kiosk.domain.operations import execute
+from kiosk.domain.placement import Move
+from kiosk.domain.types import SlotRef
 from kiosk.errors import StorageError
+from kiosk.store import migrations
+from kiosk.store.db import Database, resolve_path
 from tests.domain.helpers import sound
 
 ACTOR = "test"
@@ -97,7 +101,7 @@ def test_upgrade_from_milestone_7_keeps_every_row(db_path):
     assert (lt1.status, str(lt1.slot)) == ("IN_STOCK", "A:1")
     sound(db)
     # The upgraded file works like a new one.
-    slots.move(db, "LT-1", "B", 1, ACTOR)
+    execute(db, Move("LT-1", SlotRef.of("B", 1)), actor=ACTOR)
     sound(db)
     db.close()
 
@@ -148,7 +152,7 @@ def test_upgrade_from_milestone_8_adds_the_home_index(db_path):
 
 
 def test_staff_use_the_installed_database(monkeypatch, tmp_path):
-    from kiosk import db as dbmod
+    from kiosk.store import db as dbmod
 
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

@@ -6,7 +6,9 @@ import sqlite3
 
 import pytest
 
-from kiosk import custody, events
+from kiosk.domain.custody import StockOut
+from kiosk.domain.operations import execute
+from kiosk.store import events
 from tests.domain.helpers import sound
 
 ACTOR = "test"
@@ -14,7 +16,7 @@ ACTOR = "test"
 
 def test_each_operation_appends_one_chained_event(stocked):
     count = sound(stocked)
-    custody.stock_out(stocked, "LT-1", "0042", ACTOR)
+    execute(stocked, StockOut("LT-1", "0042"), actor=ACTOR)
     assert sound(stocked) == count + 1
     with stocked.read() as conn:
         last, prev = events.recent(conn, limit=2)[::-1]

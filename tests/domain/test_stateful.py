@@ -15,10 +15,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from kiosk import assets, custody, plans, slots
-from kiosk.db import Database
+from kiosk.domain import assets, people, slots
+from kiosk.domain.custody import STATUS_CHANGES, StockIn, StockOut
+from kiosk.domain.intake import AddAsset
+from kiosk.domain.operations import execute
+from kiosk.domain.placement import Assign, Move, Vacate
+from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop, KioskError, NotFound
-from kiosk.validate import SlotRef
+from kiosk.store.db import Database
 from tests.counts import scaled
 from tests.domain.helpers import sound
 
@@ -107,8 +111,8 @@ class Slots(RuleBasedStateMachine):
         with self.db.read() as conn:
             rows = assets.listing(conn)
             occ = {r: t for r, t in slots.list_slots(conn)}
-            people = {p.badge for p in assets.people(conn)}
-        return ({a.tag: (a.status, a.slot, a.home, a.custodian) for a in rows}, occ, people)
+            badges = {p.badge for p in people.people(conn)}
+        return ({a.tag: (a.status, a.slot, a.home, a.custodian) for a in rows}, occ, badges)
 
     @initialize()
     def furnish(self):
@@ -140,7 +144,7 @@ class Slots(RuleBasedStateMachine):
                 m.occ[SlotRef(case, p)] = None
             m.cases[case] = n
 
-        self.check(predict, lambda: slots.init_case(self.db, case, n, ACTOR))
+        self.check(predict, lambda: slots.init_case(self.db, case, n, actor=ACTOR))
 
     @rule(tag=TAGS, into=st.none() | SLOTS)
     def add(self, tag, into):
@@ -154,7 +158,7 @@ class Slots(RuleBasedStateMachine):
                 m.occ[into] = tag
             m.assets[tag] = {"status": "IN_STOCK", "home": into, "custodian": None}
 
-        self.check(predict, lambda: plans.execute(self.db, "add", ACTOR, tag=tag, into=into))
+        self.check(predict, lambda: execute(self.db, AddAsset(tag=tag, into=into), actor=ACTOR))
 
     @rule(tag=TAGS, ref=SLOTS)
     def assign(self, tag, ref):
@@ -168,7 +172,10 @@ class Slots(RuleBasedStateMachine):
             m.occ[ref] = tag
             a["home"] = a["home"] or ref
 
-        self.check(predict, lambda: slots.assign(self.db, tag, ref.case, ref.pos, ACTOR))
+        self.check(
+            predict,
+            lambda: execute(self.db, Assign(tag, ref), actor=ACTOR),
+        )
 
     @rule(ref=SLOTS)
     def vacate(self, ref):
@@ -181,7 +188,10 @@ class Slots(RuleBasedStateMachine):
                 raise Outcome(HardStop)
             m.occ[ref] = None
 
-        self.check(predict, lambda: slots.vacate(self.db, ref.case, ref.pos, ACTOR))
+        self.check(
+            predict,
+            lambda: execute(self.db, Vacate(slot=ref), actor=ACTOR),
+        )
 
     @rule(tag=TAGS, ref=SLOTS)
     def move(self, tag, ref):
@@ -197,7 +207,7 @@ class Slots(RuleBasedStateMachine):
             if a["home"] in (None, old):
                 a["home"] = ref
 
-        self.check(predict, lambda: slots.move(self.db, tag, ref.case, ref.pos, ACTOR))
+        self.check(predict, lambda: execute(self.db, Move(tag, ref), actor=ACTOR))
 
     @rule(badge=BADGES)
     def person_add(self, badge):
@@ -206,7 +216,7 @@ class Slots(RuleBasedStateMachine):
                 raise Outcome(HardStop)
             self.m.people.add(badge)
 
-        self.check(predict, lambda: assets.add_person(self.db, badge, badge.lower(), ACTOR))
+        self.check(predict, lambda: people.add_person(self.db, badge, badge.lower(), actor=ACTOR))
 
     @rule(badge=BADGES)
     def person_remove(self, badge):
@@ -217,7 +227,7 @@ class Slots(RuleBasedStateMachine):
                 raise Outcome(HardStop)
             self.m.people.remove(badge)
 
-        self.check(predict, lambda: assets.remove_person(self.db, badge, ACTOR))
+        self.check(predict, lambda: people.remove_person(self.db, badge, actor=ACTOR))
 
     @rule(tag=TAGS, badge=BADGES)
     def stock_out(self, tag, badge):
@@ -233,7 +243,7 @@ class Slots(RuleBasedStateMachine):
             m.leave_slot(tag)
             a.update(status="IN_CUSTODY", custodian=badge, home=a["home"] or old)
 
-        self.check(predict, lambda: custody.stock_out(self.db, tag, badge, ACTOR))
+        self.check(predict, lambda: execute(self.db, StockOut(tag, badge), actor=ACTOR))
 
     @rule(tag=TAGS, ref=st.none() | SLOTS)
     def stock_in(self, tag, ref):
@@ -250,7 +260,7 @@ class Slots(RuleBasedStateMachine):
             m.occ[target] = tag
             a.update(status="IN_STOCK", custodian=None, home=a["home"] or target)
 
-        self.check(predict, lambda: custody.stock_in(self.db, tag, ACTOR, slot=ref))
+        self.check(predict, lambda: execute(self.db, StockIn(tag, slot=ref), actor=ACTOR))
 
     @rule(tag=TAGS, op=st.sampled_from(sorted(LEAVES_STOCK)))
     def change_status(self, tag, op):
@@ -265,7 +275,7 @@ class Slots(RuleBasedStateMachine):
             if status == "RETIRED":
                 a["home"] = None
 
-        self.check(predict, lambda: custody.change_status(self.db, op, tag, ACTOR))
+        self.check(predict, lambda: execute(self.db, STATUS_CHANGES[op](tag), actor=ACTOR))
 
     # -- after every step ---------------------------------------------------------
     @invariant()

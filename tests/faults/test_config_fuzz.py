@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.config import parse_config
+from kiosk.config.settings import parse_config
 from kiosk.errors import ConfigError
 from tests.counts import scaled
 

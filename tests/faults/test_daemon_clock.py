@@ -14,8 +14,10 @@ import time
 
 import pytest
 
-from kiosk import events, plans
 from kiosk.cli.main import main
+from kiosk.domain.custody import StockOut
+from kiosk.domain.operations import execute
+from kiosk.store import events
 from tests.daemon.helpers import CONFIRM_PIN, looping, press, wait_for
 from tests.faults.helpers import brisk_daemon
 
@@ -72,7 +74,7 @@ def test_timeouts_ignore_wall_clock_steps_and_log_verifies(
         reach(d, "success")
         wall.step(+9 * HOUR)
         stays(d, "success")
-        plans.execute(other_db, "stock_out", "cli", tag="LT-0201", badge="0044")  # at +3 h
+        execute(other_db, StockOut(tag="LT-0201", badge="0044"), actor="cli")  # at +3 h
         wall.step(-14 * HOUR)
         reach(d, "idle", timeout=SUCCESS_HOLD + 5)
 

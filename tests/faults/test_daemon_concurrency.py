@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import control, events
+from kiosk.daemon import control
+from kiosk.store import events
 from tests.counts import scaled
 from tests.daemon.helpers import looping, wait_for
 from tests.domain.helpers import sound
@@ -50,8 +51,8 @@ def test_kiosk_cli_writer_and_reader_at_once(
     sock = short_tmp / "control.sock"
     d = brisk_daemon(kiosk_db, mock_factory, scanner_pty, socket_path=sock)
     screens = []
-    show = d.hw.display.show
-    d.hw.display.show = lambda screen: (screens.append(screen), show(screen))[1]
+    apply = d._apply
+    d._apply = lambda view: (screens.append(view.screen), apply(view))[1]
 
     def step(code, state):
         scanner_pty.scan(code)

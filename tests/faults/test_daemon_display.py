@@ -11,9 +11,10 @@ from __future__ import annotations
 import errno
 import time
 
-import hw.display
-from hw.screens import render
-from kiosk import assets
+import kiosk.daemon.wiring
+from hw.display import DevicePanel
+from kiosk.domain import assets
+from kiosk.flow.panel import render
 from tests.daemon.helpers import CONFIRM_PIN, SLOT_PINS, looping, press, wait_for
 from tests.faults.helpers import brisk_daemon
 from tests.hw.test_display import FlakyDevice, same_pixels
@@ -29,7 +30,7 @@ def test_scans_leds_and_commits_carry_on_while_the_display_fails(
     kiosk_db, other_db, mock_factory, scanner_pty, monkeypatch
 ):
     panel = FlakyDevice(0, OSError(errno.EREMOTEIO, "Remote I/O error"))
-    monkeypatch.setattr(hw.display, "luma_device", lambda *a, **kw: panel)
+    monkeypatch.setattr(kiosk.daemon.wiring, "dummy_panel", lambda **kw: DevicePanel(lambda: panel))
     d = brisk_daemon(kiosk_db, mock_factory, scanner_pty, success_hold=60)
     display = d.hw.display
     with looping(d):

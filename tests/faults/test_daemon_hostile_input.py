@@ -20,12 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk import control, plans
-from kiosk.domain_port import DbPort
-from kiosk.interaction import AWAIT_BADGE, CONFLICT, ERROR, IDLE, PREVIEW, SUCCESS, Interaction
+from kiosk.daemon import control
+from kiosk.domain.operations import execute
+from kiosk.flow.db_port import DbPort
+from kiosk.flow.interaction import AWAIT_BADGE, CONFLICT, ERROR, IDLE, PREVIEW, SUCCESS, Interaction
 from tests.conftest import snapshot
 from tests.counts import scaled
 from tests.daemon.helpers import looping, wait_for
+from tests.domain.helpers import REQUESTS
 from tests.faults.helpers import brisk_daemon
 
 INPUTS = scaled(5_000, 100_000)
@@ -70,7 +72,7 @@ ESCAPES = [b"\x1b[2J", b"\x1b]0;owned\x07", b"\x1bc", b"\x9b31m", b"\xe2\x80\xae
 def odd_states(kiosk_db):
     """The demo with assets retired, in repair and lost, besides the one out on loan."""
     for op, tag in (("retire", "LT-0102"), ("repair", "LT-0104"), ("lost", "LT-0202")):
-        plans.execute(kiosk_db, op, "test", tag=tag)
+        execute(kiosk_db, REQUESTS[op](tag=tag), actor="test")
     return kiosk_db
 
 
@@ -158,7 +160,7 @@ def leds_tell_the_truth(machine: Interaction, port: DbPort) -> None:
         assert dict(view.leds) == {str(asset.slot): "blink"}
     else:
         assert view.state == PREVIEW
-        fresh = port.preview(machine.intent.op, **machine.intent.args())
+        fresh = port.preview(machine.intent.request())
         assert fresh == machine.plan
         slot = fresh.to_slot or fresh.from_slot
         assert dict(view.leds) == ({} if slot is None else {str(slot): "blink"})

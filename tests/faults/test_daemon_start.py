@@ -19,9 +19,9 @@ import sys
 
 import pytest
 
-from kiosk import demo
-from kiosk.cli.daemon_cmds import EXIT_NEEDS_A_PERSON
-from kiosk.db import Database
+from kiosk.cli.run_cmd import EXIT_NEEDS_A_PERSON
+from kiosk.ops import demo
+from kiosk.store.db import Database
 from tests.daemon.test_end_to_end import spawn
 from tests.deploy.test_unit import UNIT, one, parse_unit
 from tests.faults.helpers import small_tmpfs

@@ -11,8 +11,9 @@ import subprocess
 import sys
 import time
 
-from kiosk import assets, demo
-from kiosk.db import Database
+from kiosk.domain import assets
+from kiosk.ops import demo
+from kiosk.store.db import Database
 from tests.conftest import snapshot
 from tests.daemon.helpers import CONFIRM_PIN, SLOT_PINS, looping, press, wait_for
 from tests.domain.helpers import sound
@@ -46,7 +47,7 @@ def refused_on_screen(d, factory, title, words):
     """Confirm is refused: a conflict screen with ``title`` and ``words``, no slot LED lit."""
     press(factory, CONFIRM_PIN)
     reach(d, "conflict", timeout=10)
-    lines = d.hw.display.lines()
+    lines = d.display_lines()
     assert lines[0] == title, lines
     assert words in " ".join(lines[1:]), lines
     assert "locked" not in " ".join(lines)  # SQLite's own words never reach the person

@@ -19,9 +19,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kiosk import demo
 from kiosk.cli.main import main
-from kiosk.db import Database
+from kiosk.ops import demo
+from kiosk.store.db import Database
 from tests.cli.test_import_export import SNIPEIT
 from tests.conftest import snapshot
 from tests.counts import scaled

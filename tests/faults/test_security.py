@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import slots
-from kiosk.db import Database
+from kiosk.domain import slots
+from kiosk.store.db import Database
 from tests.conftest import ACTOR
 from tests.conftest import add as add_asset
 
@@ -32,14 +32,14 @@ SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|DROP|ALTER|WHERE
 
 #: (file, interpolated expression) -> why it cannot carry data into the SQL.
 SQL_INTERPOLATIONS = {
-    ("kiosk/assets.py", "', '.join(cols)"): "column names filtered through the _WRITABLE set",
-    ("kiosk/assets.py", "', '.join(('?' for _ in cols))"): "only '?' placeholders",
-    ("kiosk/assets.py", "sets"): "'col = ?' for columns filtered through _WRITABLE",
-    ("kiosk/backup.py", "int(timeout * 1000)"): "an int; PRAGMAs take no parameters",
-    ("kiosk/db.py", "int(self.busy_timeout * 1000)"): "an int; PRAGMAs take no parameters",
-    ("kiosk/events.py", "_COLUMNS"): "a module constant: the event table's column list",
-    ("kiosk/migrations.py", "APPLICATION_ID"): "a module constant int",
-    ("kiosk/migrations.py", "number"): "a migration number from the MIGRATIONS table",
+    ("kiosk/domain/assets.py", "', '.join(cols)"): "column names filtered through WRITABLE",
+    ("kiosk/domain/assets.py", "', '.join(('?' for _ in cols))"): "only '?' placeholders",
+    ("kiosk/domain/assets.py", "sets"): "'col = ?' for columns filtered through WRITABLE",
+    ("kiosk/store/backup.py", "int(timeout * 1000)"): "an int; PRAGMAs take no parameters",
+    ("kiosk/store/db.py", "int(self.busy_timeout * 1000)"): "an int; PRAGMAs take no parameters",
+    ("kiosk/store/events.py", "_COLUMNS"): "a module constant: the event table's column list",
+    ("kiosk/store/migrations.py", "APPLICATION_ID"): "a module constant int",
+    ("kiosk/store/migrations.py", "number"): "a migration number from the MIGRATIONS table",
 }
 FORBIDDEN_IMPORTS = {"pickle", "cPickle", "shelve", "marshal", "dill"}
 FORBIDDEN_CALLS = {"eval", "exec", "os.system", "os.popen", "os.execl", "os.spawnl"}
@@ -62,7 +62,7 @@ def _sqlish(node: ast.AST) -> bool:
 
 
 def test_sources_found():
-    assert len(SOURCES) > 30 and any(p.name == "daemon.py" for p in SOURCES)
+    assert len(SOURCES) > 30 and any(p.name == "loop.py" for p in SOURCES)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=_rel)
@@ -125,7 +125,7 @@ def test_database_wal_and_shm_are_not_world_accessible(tmp_path):
     try:
         path = tmp_path / "data" / "assettrack.db"
         with Database(path) as db:
-            slots.init_case(db, "A", 2, ACTOR)
+            slots.init_case(db, "A", 2, actor=ACTOR)
             add_asset(db, "LT-1", "A:1")
             files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
             modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}

@@ -12,10 +12,13 @@ import sys
 
 import pytest
 
-from kiosk import assets, slots
 from kiosk.cli.main import main
-from kiosk.db import Database
+from kiosk.domain import people, slots
+from kiosk.domain.operations import execute
+from kiosk.domain.placement import Assign, Vacate
+from kiosk.domain.types import SlotRef
 from kiosk.errors import StorageBusy, StorageError, StorageFull
+from kiosk.store.db import Database
 from tests.conftest import ACTOR, add, snapshot
 from tests.domain.helpers import sound
 from tests.faults.helpers import HOLD_LOCK, fill_disk, small_tmpfs
@@ -50,7 +53,7 @@ def test_page_limit_full_then_recovers(stocked):
 def test_real_disk_full_then_space_returns(tmp_path):
     with small_tmpfs(tmp_path) as mnt:
         db = Database(mnt / "assettrack.db")
-        slots.init_case(db, "A", 4, ACTOR)
+        slots.init_case(db, "A", 4, actor=ACTOR)
         add(db, "LT-1", "A:1")
         filler = fill_disk(mnt)
         # WAL frames need room: the operation that cannot write them fails whole,
@@ -66,8 +69,8 @@ def test_real_disk_full_then_space_returns(tmp_path):
         assert snapshot(db) == before
         sound(db)
         filler.unlink()
-        slots.vacate(db, "A", 1, ACTOR)
-        slots.assign(db, "LT-1", "A", 3, ACTOR)
+        execute(db, Vacate(slot=SlotRef.of("A", 1)), actor=ACTOR)
+        execute(db, Assign("LT-1", SlotRef.of("A", 3)), actor=ACTOR)
         sound(db)
         db.close()
 
@@ -91,7 +94,7 @@ def test_cli_reports_storage_full_with_exit_1(tmp_path, capsys):
 def test_long_lock_gives_busy_then_works(tmp_path):
     path = tmp_path / "a.db"
     db = Database(path, busy_timeout=0.3)
-    slots.init_case(db, "A", 2, ACTOR)
+    slots.init_case(db, "A", 2, actor=ACTOR)
     add(db, "LT-1")
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(path)],
@@ -103,11 +106,11 @@ def test_long_lock_gives_busy_then_works(tmp_path):
         assert holder.stdout.readline().strip() == "locked"
         before = snapshot(db)
         with pytest.raises(StorageBusy, match="database busy"):
-            slots.assign(db, "LT-1", "A", 1, ACTOR)
+            execute(db, Assign("LT-1", SlotRef.of("A", 1)), actor=ACTOR)
         assert snapshot(db) == before
     finally:
         holder.communicate("\n", timeout=10)
-    slots.assign(db, "LT-1", "A", 1, ACTOR)
+    execute(db, Assign("LT-1", SlotRef.of("A", 1)), actor=ACTOR)
     with db.read() as conn:
         assigned = conn.execute("SELECT count(*) FROM events WHERE op='assign'").fetchone()[0]
     assert assigned == 1
@@ -117,9 +120,9 @@ def test_long_lock_gives_busy_then_works(tmp_path):
 def test_truncated_file_is_refused_in_one_line(tmp_path, capsys):
     path = tmp_path / "a.db"
     db = Database(path)
-    slots.init_case(db, "A", 50, ACTOR)
+    slots.init_case(db, "A", 50, actor=ACTOR)
     for i in range(30):
-        assets.add_person(db, f"P{i}", "n" * 200, ACTOR)
+        people.add_person(db, f"P{i}", "n" * 200, actor=ACTOR)
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     data = path.read_bytes()
@@ -141,7 +144,7 @@ def test_read_only_filesystem(tmp_path, capsys):
     with small_tmpfs(tmp_path) as mnt:
         path = mnt / "a.db"
         db = Database(path)
-        slots.init_case(db, "A", 1, ACTOR)
+        slots.init_case(db, "A", 1, actor=ACTOR)
         db.close()
         subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
         code = main(["--db", str(path), "case", "init", "A", "--slots", "3"])

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hw.screens import examples, render
-from kiosk.screen import Screen
+from kiosk.flow.panel import examples, render
+from kiosk.flow.screen import Screen
 
 HERE = Path(__file__).resolve().parent / "screens"
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from hw.buttons import GpioButtons, SimButtons
-from kiosk.errors import InvalidInput
+from hw.errors import BadValue
 from tests.hw.helpers import wait_for
 
 
@@ -131,6 +131,6 @@ def test_sim_buttons_press_by_name(pressed):
     sim.press("confirm")
     sim.press("long_cancel")
     sim.press("cancel")  # no handler given: nothing happens
-    with pytest.raises(InvalidInput):
+    with pytest.raises(BadValue):
         sim.press("eject")
     assert pressed == ["confirm", "long_cancel"]

@@ -17,12 +17,16 @@ from luma.core.device import dummy
 from luma.core.error import DeviceNotFoundError
 from PIL import Image
 
-from hw.display import Display, luma_device
-from hw.screens import ascii_art, render, text_lines
+from hw.display import DevicePanel, Display, ascii_art, dummy_panel
 from kiosk.errors import InvalidInput
-from kiosk.screen import Screen
+from kiosk.flow.panel import render, text_lines
+from kiosk.flow.screen import Screen
 from tests.hw.helpers import wait_for
 from tests.hw.make_reference_pngs import HERE, SAMPLES
+
+
+def show(display: Display, screen: Screen) -> None:
+    display.show(render(screen, display.width, display.height))
 
 
 def same_pixels(a: Image.Image, b: Image.Image) -> bool:
@@ -40,8 +44,8 @@ def test_screen_matches_reference_png(name):
 def test_display_puts_the_reference_frame_on_the_device(name):
     screen, width, height = SAMPLES[name]
     device = dummy(width=width, height=height, mode="1")
-    with Display(lambda: device, width=width, height=height) as display:
-        display.show(screen)
+    with Display(DevicePanel(lambda: device), width=width, height=height) as display:
+        show(display, screen)
         assert display.wait_drawn()
         assert same_pixels(device.image, Image.open(HERE / f"{name}.png"))
         assert same_pixels(display.image(), device.image)
@@ -62,10 +66,10 @@ def test_unknown_screen_kind_is_refused():
 
 
 def test_rotation_is_applied_by_the_device():
-    device = luma_device("sim", rotation=180)
+    device = dummy_panel(rotation=180).open()
     screen, width, height = SAMPLES["idle"]
-    with Display(lambda: device) as display:
-        display.show(screen)
+    with Display(DevicePanel(lambda: device)) as display:
+        show(display, screen)
         assert display.wait_drawn()
         assert same_pixels(device.image, render(screen).rotate(180))
 
@@ -102,9 +106,9 @@ def test_display_recovers_from_bus_errors(error, caplog):
     screen = SAMPLES["success"][0]
     with (
         caplog.at_level(logging.WARNING, logger="hw.display"),
-        Display(factory, retry_max=0.05) as display,
+        Display(DevicePanel(factory), retry_max=0.05) as display,
     ):
-        display.show(screen)
+        show(display, screen)
         assert wait_for(lambda: device.image is not None and display.healthy)
         assert display.wait_drawn()
         assert same_pixels(device.image, render(screen))
@@ -127,12 +131,11 @@ class SlowDevice(dummy):
 def test_show_never_waits_for_the_bus_and_stale_frames_are_dropped():
     device = SlowDevice()
     screens = [Screen("busy", f"Step {i}") for i in range(20)]
-    with Display(lambda: device) as display:
+    with Display(DevicePanel(lambda: device)) as display:
         started = time.monotonic()
         for screen in screens:
-            display.show(screen)
+            show(display, screen)
         assert time.monotonic() - started < 0.5  # 20 frames would take 1 s on this bus
-        assert display.lines() == ["Step 19"]
         assert display.wait_drawn()
         assert len(device.frames) < 5
         assert same_pixels(device.frames[-1], render(screens[-1]))
@@ -153,11 +156,11 @@ class RecordingDevice(dummy):
 
 def test_idle_panel_is_blanked_and_wakes_on_the_next_screen():
     device = RecordingDevice()
-    with Display(lambda: device, idle_blank=0.1) as display:
-        display.show(SAMPLES["idle"][0])
+    with Display(DevicePanel(lambda: device), idle_blank=0.1) as display:
+        show(display, SAMPLES["idle"][0])
         assert wait_for(lambda: display.blanked, timeout=2)
         assert device.power == ["off"]
-        display.show(SAMPLES["preview"][0])
+        show(display, SAMPLES["preview"][0])
         assert display.wait_drawn()
         assert not display.blanked and device.power == ["off", "on"]
         display.blank()
@@ -165,12 +168,12 @@ def test_idle_panel_is_blanked_and_wakes_on_the_next_screen():
 
 
 def test_ascii_rendering_and_png(tmp_path):
-    with Display(lambda: dummy(mode="1")) as display:
-        display.show(SAMPLES["success"][0])
+    with Display(DevicePanel(lambda: dummy(mode="1"))) as display:
+        show(display, SAMPLES["success"][0])
         art = display.ascii()
         display.save_png(tmp_path / "frame.png")
         display.clear()
-        assert display.lines() == [] and display.image().getbbox() is None
+        assert display.image().getbbox() is None
     assert len(art.splitlines()) <= 32 and "\u2588" in art
     assert same_pixels(Image.open(tmp_path / "frame.png"), render(SAMPLES["success"][0]))
     assert ascii_art(Image.new("1", (4, 2), 1)) == "\u2588" * 4

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from gpiozero import LED
 
-from hw.factory import build_hardware
-from hw.terminal import TerminalWriter, led_rows, render_frame
-from kiosk.config import load_config, parse_config
+from kiosk.config.settings import load_config, parse_config
+from kiosk.daemon.terminal_view import TerminalWriter, led_rows, render_frame
+from kiosk.daemon.wiring import build_hardware
 from kiosk.errors import KioskError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "assettrack.example.toml"

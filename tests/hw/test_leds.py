@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hw.errors import BadValue, UnknownLed
 from hw.leds import GpioLeds, ShiftRegisterLeds, SimLeds
-from kiosk.errors import InvalidInput, NotFound
 from tests.hw.helpers import timeline, wait_for
 
 SMALL_CASE = {"SHELF-1:1": 12, "SHELF-1:2": 16, "SHELF-1:3": 20}
@@ -46,11 +46,11 @@ def test_gpio_blink_follows_the_configured_rate(mock_factory):
 
 def test_unknown_slot_and_bad_state_are_refused(mock_factory):
     with GpioLeds(SMALL_CASE) as leds:
-        with pytest.raises(NotFound, match="CART-Z:1"):
+        with pytest.raises(UnknownLed, match="CART-Z:1"):
             leds.set("CART-Z:1", "on")
-        with pytest.raises(InvalidInput):
+        with pytest.raises(BadValue):
             leds.set("SHELF-1:1", "bright")
-        with pytest.raises(InvalidInput):
+        with pytest.raises(BadValue):
             leds.status("party", "on")
 
 

@@ -1,0 +1,405 @@
+"""The kiosk daemon: one main loop that owns the database and the state machine.
+
+Threads and the one queue::
+
+    scanner reader  --scan-->   \\
+    gpiozero events --press-->   +--> events (SimpleQueue) --> main loop
+    control socket  --request-> /                              |  owns the DB connection,
+    terminal keys   --scan/press                               |  the Interaction, the LEDs
+                                                               v
+                               LEDs first, then the display worker (non-blocking)
+
+Only the main loop touches the database and the state machine, so neither
+needs a lock, and a scan is handled as soon as it is queued: the loop
+blocks on the queue, not on a timer. Between events the loop *ticks* every
+:data:`TICK` seconds: timeouts, the ``PRAGMA data_version`` poll that notices
+a CLI commit (the LEDs follow within one tick), the watchdog ping and the
+systemd status line.
+
+The scan path does one read transaction (the preview) and sets the LEDs;
+the screen is drawn into a frame here (a pure function, :mod:`kiosk.flow.panel`)
+and the display pushes it to the panel on its own thread. The one fsync of a kiosk step is the
+commit after Confirm.
+
+Stopping (SIGTERM, SIGINT or :meth:`Daemon.stop`): the event being handled
+finishes (a commit is atomic either way), a pending preview is dropped
+with nothing written, LEDs go off, the display is cleared, the socket is
+removed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kiosk.config.settings import Config
+from kiosk.daemon.control_server import ControlServer
+from kiosk.daemon.notify import Notifier
+from kiosk.daemon.wiring import Hardware, build_hardware
+from kiosk.domain import slots
+from kiosk.errors import KioskError
+from kiosk.flow import panel
+from kiosk.flow.barcodes import Classifier
+from kiosk.flow.db_port import DbPort, settle
+from kiosk.flow.interaction import IDLE, Interaction, View
+from kiosk.flow.screen import Screen
+from kiosk.sanitize import clean
+from kiosk.store.db import Database
+
+log = logging.getLogger(__name__)
+
+TICK = 0.1
+#: How long ``assettrack inject`` waits for the main loop to handle its event.
+INJECT_WAIT = 3.0
+
+
+@dataclass
+class Input:
+    """Something for the main loop; ``done`` is set once it was handled (injections)."""
+
+    kind: str  # "scan", "press", "scanner", "stop"
+    value: str = ""
+    done: threading.Event | None = field(default=None, compare=False)
+
+
+class HardwareBuilder(Protocol):
+    """How the daemon gets its devices: :func:`kiosk.daemon.wiring.build_hardware`."""
+
+    def __call__(
+        self,
+        config: Config,
+        *,
+        sim: bool = ...,
+        slots: list[str] | None = ...,
+        scanner_port: str | None = ...,
+        pin_factory: Any = ...,
+        on_scan: Callable[[str], None] | None = ...,
+        on_scanner_status: Callable[[str], None] | None = ...,
+        on_confirm: Callable[[], None] | None = ...,
+        on_cancel: Callable[[], None] | None = ...,
+        on_long_cancel: Callable[[], None] | None = ...,
+    ) -> Hardware: ...
+
+
+@dataclass
+class Options:
+    """How to run: from ``assettrack run``'s arguments and the config."""
+
+    sim: bool = False
+    scanner_port: str | None = None
+    socket_path: Path | None = None
+    #: gpiozero pin factory (MockFactory in tests); None lets gpiozero choose.
+    pin_factory: Any = None
+    actor: str = "kiosk"
+
+
+class Daemon:
+    """The running kiosk. :meth:`start`, then :meth:`run` until :meth:`stop`."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        options: Options,
+        *,
+        notifier: Notifier | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        hardware: HardwareBuilder = build_hardware,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.options = options
+        self.notifier = notifier or Notifier()
+        self.clock = clock
+        self._build_hardware = hardware
+        self.events: queue.SimpleQueue[Input] = queue.SimpleQueue()
+        self.port = DbPort(db)
+        self.hw: Hardware | None = None
+        self.machine: Interaction | None = None
+        self.control: ControlServer | None = None
+        self.on_frame: Callable[[], None] | None = None  # the terminal view, if any
+        self.started = clock()
+        self.scanner_connected = False
+        self._slot_names: list[str] = []
+        self._shown: View | None = None
+        self._screen: Screen | None = None  # what the panel shows (or will, once it answers)
+        self._version = 0
+        self._counts: dict[str, int] = {}
+        self._stopping = False
+        self._ready = False  # READY=1 sent: a failed start says nothing but its error
+
+    # -- producers (any thread) -------------------------------------------------
+
+    def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> None:
+        """Queue an event for the main loop. Safe from any thread and signal handlers."""
+        self.events.put(Input(kind, value, done))
+
+    def on_scan(self, code: str) -> None:
+        self.put("scan", code)
+
+    def press(self, button: str) -> None:
+        self.put("press", button)
+
+    def stop(self) -> None:
+        """Ask the main loop to finish (from a signal handler or another thread)."""
+        self.put("stop")
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bring up hardware, the state machine and the socket; then READY=1."""
+        with self.db.read() as conn:
+            self._slot_names = [str(ref) for ref, _ in slots.list_slots(conn)]
+        self.hw = hw = self._hardware()
+        try:
+            kiosk = self.config.kiosk
+            patterns = kiosk.patterns
+            self.machine = Interaction(
+                self.port,
+                Classifier(
+                    slot=patterns.slot,
+                    badge=patterns.badge,
+                    confirm=patterns.confirm,
+                    cancel=patterns.cancel,
+                ),
+                idle_timeout=kiosk.idle_timeout,
+                success_hold=kiosk.success_hold,
+                now=self.clock(),
+            )
+            self._version = self.db.data_version()
+            self._counts = dict(self.port.summary())
+            self._apply(self.machine.view)
+            hw.scanner.start()
+            if self.options.socket_path is not None:
+                self.control = ControlServer(self.options.socket_path, self.handle_request)
+                self.control.start()
+        except BaseException:
+            hw.close()
+            self.hw = None
+            raise
+        if self.db.journal_mode != "wal":
+            log.warning("database %s is in %s mode, not WAL", self.db.path, self.db.journal_mode)
+        log.info("kiosk ready: %d slots, database %s", len(self._slot_names), self.db.path)
+        self.notifier.ready(self.status_line())
+        self._ready = True
+
+    def _hardware(self) -> Hardware:
+        return self._build_hardware(
+            self.config,
+            sim=self.options.sim,
+            slots=self._slot_names,
+            scanner_port=self.options.scanner_port,
+            pin_factory=self.options.pin_factory,
+            on_scan=self.on_scan,
+            on_scanner_status=lambda status: self.put("scanner", status),
+            on_confirm=lambda: self.press("confirm"),
+            on_cancel=lambda: self.press("cancel"),
+            on_long_cancel=lambda: self.press("cancel"),
+        )
+
+    def run(self) -> None:
+        """The main loop: handle events as they come, tick between them, until stopped."""
+        next_tick = self.clock()
+        while not self._stopping:
+            self.handle_pending(max(next_tick - self.clock(), 0.0))
+            now = self.clock()
+            if now >= next_tick:
+                self.tick(now)
+                next_tick = now + TICK
+
+    def handle_pending(self, wait: float = 0.0) -> int:
+        """Handle every queued event, waiting up to ``wait`` s for the first; returns how many."""
+        handled = 0
+        while not self._stopping:
+            try:
+                event = self.events.get(timeout=wait) if wait > 0 else self.events.get_nowait()
+            except queue.Empty:
+                break
+            self._handle(event)
+            handled, wait = handled + 1, 0.0
+        return handled
+
+    def close(self) -> None:
+        """LEDs off, display cleared, socket removed. Safe after a failed start."""
+        if self._ready:
+            self.notifier.stopping()
+        if self.control is not None:
+            self.control.stop()
+        if self.hw is not None:
+            try:
+                self.hw.leds.all_off()
+                self.hw.display.clear()
+                self._screen = None
+            finally:
+                self.hw.close()
+        if self._ready:
+            log.info("kiosk stopped")
+
+    # -- the main loop's work ------------------------------------------------------
+
+    def _handle(self, event: Input) -> None:
+        machine = self.machine
+        if machine is None:
+            return
+        now = self.clock()
+        try:
+            if event.kind == "scan":
+                log.info("scan %s", clean(event.value))
+                committed = settle(machine, self.port, machine.scan(event.value, now), now=now)
+            elif event.kind == "press":
+                log.info("button %s", event.value)
+                committed = False
+                if event.value == "confirm":
+                    committed = settle(machine, self.port, machine.confirm(now), now=now)
+                else:
+                    machine.cancel(now)
+            elif event.kind == "scanner":
+                self.scanner_connected = event.value == "connected"
+                committed = False
+            elif event.kind == "stop":
+                self._stopping = True
+                self.notifier.stopping()
+                return
+            else:
+                committed = False
+            if committed:
+                self._counts = dict(self.port.summary())
+            self._apply(machine.view)
+        except Exception:
+            # A bug must not take the kiosk down: drop the step, show idle, go on.
+            log.exception("handling %s failed; back to idle", event.kind)
+            machine.cancel(now)
+            self._apply(machine.view)
+        finally:
+            if event.done is not None:
+                event.done.set()
+
+    def tick(self, now: float) -> None:
+        """Timeouts, the data_version poll, the watchdog and the status line."""
+        machine = self.machine
+        if machine is None:
+            return
+        try:
+            version = self.db.data_version()
+            if version != self._version:
+                self._version = version
+                log.info("database changed by another process; refreshing")
+                machine.refresh(now)
+                self._counts = dict(self.port.summary())
+            machine.tick(now)
+            self._apply(machine.view)
+        except KioskError as exc:
+            log.warning("tick: %s", exc)
+        self.notifier.watchdog(now)
+        self.notifier.status(self.status_line())
+        if self.on_frame is not None:
+            self.on_frame()
+
+    def _apply(self, view: View) -> None:
+        """Put ``view`` on the hardware: LEDs first (the person looks there), then the OLED."""
+        hw = self.devices()
+        shown = self._shown
+        if shown is None or view.leds != shown.leds:
+            states = dict.fromkeys(self._slot_names, "off")
+            for slot, state in view.leds.items():
+                if slot in states:
+                    states[slot] = state
+                else:
+                    log.warning("slot %s has no LED", clean(slot))
+            hw.leds.set_many(states)
+        if shown is None or (view.ready, view.conflict) != (shown.ready, shown.conflict):
+            hw.leds.status("ready", view.ready)
+            hw.leds.status("conflict", view.conflict)
+        if shown is None or view.screen != shown.screen:
+            display = hw.display
+            display.show(panel.render(view.screen, display.width, display.height))
+            self._screen = view.screen
+        self._shown = view
+
+    def devices(self) -> Hardware:
+        """The devices, once :meth:`start` has set them up."""
+        if self.hw is None:
+            raise RuntimeError("the kiosk's hardware is not set up (start() first)")
+        return self.hw
+
+    def display_lines(self) -> list[str]:
+        """The text on the panel as drawn (fitted), title first; empty when cleared."""
+        screen, display = self._screen, self.devices().display
+        return panel.text_lines(screen, display.width, display.height) if screen else []
+
+    # -- reporting -------------------------------------------------------------
+
+    def status_line(self) -> str:
+        """The line for ``systemctl status``: "idle, 212 assets, 3 in custody"."""
+        state = self._shown.state if self._shown else IDLE
+        total = sum(self._counts.values())
+        out = self._counts.get("IN_CUSTODY", 0)
+        return f"{state.replace('_', ' ')}, {total} assets, {out} in custody"
+
+    def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer a checked control request (runs on the control thread)."""
+        cmd = request["cmd"]
+        if cmd == "inject":
+            done = threading.Event()
+            if request["kind"] == "scan":
+                self.put("scan", request["code"], done)
+            else:
+                self.put("press", request["button"], done)
+            if not done.wait(INJECT_WAIT):
+                raise KioskError("the kiosk did not handle the event in time", code="busy")
+            return self.status()
+        if cmd == "screen":
+            buf = io.BytesIO()
+            self.devices().display.image().save(buf, format="PNG")
+            return {"png": base64.b64encode(buf.getvalue()).decode("ascii")}
+        return self.status()
+
+    def status(self) -> dict[str, Any]:
+        """What ``assettrack status`` shows; ``state``, ``leds``, ``display`` are a contract."""
+        shown, hw = self._shown, self.devices()
+        return {
+            "state": shown.state if shown else "starting",
+            "leds": hw.leds.states(),
+            "status_leds": hw.leds.status_states(),
+            "display": [clean(line) for line in self.display_lines()],
+            # False while the panel does not answer: "display" is what it should show.
+            "display_ok": hw.display.healthy,
+            "scanner": {"connected": hw.scanner.connected},
+            "uptime": round(self.clock() - self.started, 3),
+            "database": str(self.db.path),
+            "pid": os.getpid(),
+        }
+
+
+def serve(daemon: Daemon) -> int:
+    """Run ``daemon`` in the foreground until SIGTERM, SIGINT or SIGHUP; returns the exit code.
+
+    SIGHUP is the terminal of ``make run`` going away: stop as cleanly as on
+    Ctrl-C rather than linger, holding the socket, with no one to see it.
+    """
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("%s received; stopping", signal.Signals(signum).name)
+        daemon.stop()
+
+    previous = {
+        s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    }
+    try:
+        daemon.start()
+        daemon.run()
+    finally:
+        daemon.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0

@@ -1,0 +1,98 @@
+"""Assets: their reads, and the writes of their own rows.
+
+Only operations (:mod:`kiosk.domain.operations`) call :func:`insert` and
+:func:`update`, inside the transaction of a plan; slots are written by
+:mod:`kiosk.domain.slots` alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from kiosk.domain import validate
+from kiosk.domain.types import STATUSES, Asset, SlotRef, slot_or_none
+from kiosk.errors import NotFound
+from kiosk.store.clock import utcnow
+
+#: Asset columns an operation may set; anything else in a change is ignored.
+WRITABLE = frozenset(
+    {"name", "model", "serial", "status", "home_case", "home_pos", "custodian", "due", "notes"}
+)
+#: The fields people describe an asset with; status, slot and custody have operations.
+DESCRIPTIVE = ("name", "model", "serial", "notes")
+
+#: Asset columns to set, as (column, value) pairs: hashable, so plans compare.
+Changes = tuple[tuple[str, object], ...]
+
+
+_SELECT = """
+SELECT a.tag, a.name, a.model, a.serial, a.status, s.case_name, s.slot_position,
+       a.home_case, a.home_pos, a.custodian, p.name, a.due, a.notes, a.created, a.updated
+FROM assets a
+LEFT JOIN slots s ON s.current_asset_tag = a.tag
+LEFT JOIN people p ON p.badge = a.custodian
+"""
+
+
+def _asset(row: Any) -> Asset:
+    # Columns as in _SELECT: slot and home come as (case, pos) pairs.
+    return Asset(*row[:5], slot_or_none(row[5], row[6]), slot_or_none(row[7], row[8]), *row[9:])
+
+
+def find(conn: sqlite3.Connection, tag: str) -> Asset | None:
+    row = conn.execute(_SELECT + "WHERE a.tag = ?", (tag,)).fetchone()
+    return None if row is None else _asset(row)
+
+
+def get(conn: sqlite3.Connection, tag: str) -> Asset:
+    """The asset ``tag``, or :class:`NotFound`."""
+    asset = find(conn, validate.tag(tag))
+    if asset is None:
+        raise NotFound(f"unknown asset {tag}")
+    return asset
+
+
+def listing(
+    conn: sqlite3.Connection, *, status: str | None = None, overdue_on: str | None = None
+) -> list[Asset]:
+    """Assets by tag; optionally of one status, or in custody and due before a date."""
+    if overdue_on is not None:
+        sql, args = _SELECT + "WHERE a.due < ? ORDER BY a.due, a.tag", (overdue_on,)
+    elif status is not None:
+        sql, args = _SELECT + "WHERE a.status = ? ORDER BY a.tag", (status,)
+    else:
+        sql, args = _SELECT + "ORDER BY a.tag", ()
+    return [_asset(r) for r in conn.execute(sql, args)]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Number of assets per status (every status present, zero included)."""
+    found = dict(conn.execute("SELECT status, count(*) FROM assets GROUP BY status"))
+    return {s: found.get(s, 0) for s in STATUSES}
+
+
+def insert(conn: sqlite3.Connection, tag: str, values: dict[str, object]) -> None:
+    now = utcnow()
+    cols = [c for c in values if c in WRITABLE]
+    conn.execute(
+        f"INSERT INTO assets (tag, {', '.join(cols)}, created, updated) "
+        f"VALUES (?, {', '.join('?' for _ in cols)}, ?, ?)",
+        (tag, *(values[c] for c in cols), now, now),
+    )
+
+
+def update(conn: sqlite3.Connection, tag: str, values: dict[str, object]) -> None:
+    cols = [c for c in values if c in WRITABLE]
+    sets = ", ".join(f"{c} = ?" for c in cols)
+    conn.execute(
+        f"UPDATE assets SET {sets}, updated = ? WHERE tag = ?",
+        (*(values[c] for c in cols), utcnow(), tag),
+    )
+
+
+def home_changes(home: SlotRef | None) -> Changes:
+    return (
+        ("home_case", None if home is None else home.case),
+        ("home_pos", None if home is None else home.pos),
+    )

@@ -1,0 +1,106 @@
+"""Registering assets and changing how they are described.
+
+A new asset may go straight into a slot (intake): the kiosk proposes the
+first free slot (``into=AUTO``), the CLI names one. The slot it goes into
+becomes its home unless a home is named.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import ClassVar, Final, Literal
+
+from kiosk.domain import assets, slots, validate
+from kiosk.domain.operations import AssetState, Operation, Plan, record
+from kiosk.domain.types import SlotRef
+from kiosk.errors import HardStop
+
+#: ``AddAsset(into=AUTO)``: the first free slot, as the kiosk proposes it.
+AUTO: Final = "auto"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddAsset(Operation):
+    """Register a new asset, optionally straight into a slot."""
+
+    op: ClassVar[str] = "add"
+    tag: str
+    name: str = ""
+    model: str = ""
+    serial: str = ""
+    notes: str = ""
+    home: SlotRef | None = None
+    into: SlotRef | Literal["auto"] | None = None
+
+    def plan(self, conn: sqlite3.Connection) -> Plan:
+        tag = validate.tag(self.tag)
+        existing = assets.find(conn, tag)
+        if existing is not None:
+            where = f" in {existing.slot}" if existing.slot else f" ({existing.status})"
+            raise HardStop(f"asset {tag} already exists{where}", code="already_exists")
+        target = slots.first_free(conn) if self.into == AUTO else self.into
+        if isinstance(target, SlotRef):
+            slots.require_empty(conn, target)
+        else:
+            target = None
+        if self.home is not None:
+            slots.require_exists(conn, self.home)
+        changes = (
+            ("name", validate.text("name", self.name)),
+            ("model", validate.text("model", self.model)),
+            ("serial", validate.text("serial", self.serial)),
+            ("notes", validate.text("notes", self.notes, validate.NOTES_MAX)),
+            ("status", "IN_STOCK"),
+            *assets.home_changes(self.home or target),
+        )
+        return Plan(
+            request=self,
+            tag=tag,
+            to_slot=target,
+            changes=changes,
+            summary=f"add {tag}" + (f" into {target}" if target else ""),
+        )
+
+    def apply(self, conn: sqlite3.Connection, plan: Plan, *, actor: str) -> int:
+        """Insert the row first: the slot may only hold a known asset."""
+        assets.insert(conn, plan.subject, dict(plan.changes))
+        if plan.to_slot is not None:
+            slots.occupy(conn, plan.to_slot, plan.subject)
+        return record(conn, plan, actor=actor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateAsset(Operation):
+    """Change an asset's descriptive fields (None leaves a field as it is).
+
+    Status, slot and custody change only through their own operations.
+    """
+
+    op: ClassVar[str] = "update"
+    tag: str
+    name: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    notes: str | None = None
+
+    def plan(self, conn: sqlite3.Connection) -> Plan:
+        asset = assets.get(conn, self.tag)
+        changes = []
+        for field_name in assets.DESCRIPTIVE:
+            value = getattr(self, field_name)
+            if value is None:
+                continue
+            limit = validate.NOTES_MAX if field_name == "notes" else validate.NAME_MAX
+            value = validate.text(field_name, value, limit)
+            if value != getattr(asset, field_name):
+                changes.append((field_name, value))
+        if not changes:
+            raise HardStop(f"{asset.tag}: nothing to change", code="unchanged")
+        return Plan(
+            request=self,
+            tag=asset.tag,
+            before=AssetState.of(asset),
+            changes=tuple(changes),
+            summary=f"{asset.tag}: " + ", ".join(c for c, _ in changes),
+        )

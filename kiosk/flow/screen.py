@@ -1,0 +1,36 @@
+"""What the OLED should say, as plain data: no hardware, no drawing.
+
+The kiosk state machine produces a :class:`Screen`; :mod:`kiosk.flow.panel`
+turns it into pixels and :mod:`hw.display` puts those on the panel. Keeping
+the model apart lets the state machine and its tests run without PIL or luma.
+
+>>> Screen("preview", "Check in LT-0193", ("to CART-A:4", "press Confirm"))
+Screen(kind='preview', title='Check in LT-0193', lines=('to CART-A:4', 'press Confirm'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.errors import InvalidInput
+from kiosk.sanitize import clean
+
+#: idle: waiting for a scan. preview: what a scan will do. confirm: waiting
+#: for the button. conflict: a hard stop. error: something failed. success:
+#: done. busy: working on it.
+KINDS = ("idle", "preview", "confirm", "conflict", "error", "success", "busy")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screenful: a kind (sets the icon and emphasis), a title and body lines."""
+
+    kind: str
+    title: str
+    lines: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise InvalidInput(f"screen kind must be one of {', '.join(KINDS)}: {clean(self.kind)}")
+        # Accept any sequence of lines, store a tuple so screens compare and hash.
+        object.__setattr__(self, "lines", tuple(str(line) for line in self.lines))

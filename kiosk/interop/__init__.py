@@ -1,0 +1,1 @@
+"""Files other systems read and write: Snipe-IT's asset CSV, in and out."""

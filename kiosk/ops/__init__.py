@@ -1,0 +1,1 @@
+"""Tools for the people who run a kiosk: health checks and demo data."""

@@ -1,0 +1,201 @@
+"""``assettrack doctor``: every health check, each ok, FAIL or skipped.
+
+The database is opened ``query_only`` and nothing is migrated or written. Checks:
+the file (ours, schema version), SQLite's integrity check, each domain
+invariant and the foreign keys, the event chain, the configuration, the
+hardware the configuration declares (GPIO chip, I2C bus, scanner port) and
+the kiosk daemon. Hardware checks are skipped for simulated devices, and
+the daemon check when no daemon is set up on this machine (no unit file,
+no control socket).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config.settings import Config, DisplayConfig, ScannerConfig
+from kiosk.daemon import control
+from kiosk.errors import KioskError
+from kiosk.sanitize import clean
+from kiosk.store import events, invariants, migrations
+from kiosk.store.backup import open_reader
+from kiosk.store.db import why_cantopen
+
+OK, FAIL, SKIPPED = "ok", "FAIL", "skipped"
+
+# Where a device or a unit file would be; tests point these elsewhere.
+DEV = Path("/dev")
+UNIT_FILES = (
+    Path("/etc/systemd/system/assettrack.service"),
+    Path("/lib/systemd/system/assettrack.service"),
+    Path("/usr/lib/systemd/system/assettrack.service"),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    status: str
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.check, "status": self.status, "detail": self.detail}
+
+
+# -- the database ----------------------------------------------------------------
+
+
+def database_checks(path: Path) -> list[Check]:
+    """File, integrity, invariants and event chain, read-only."""
+    if not path.exists():
+        return [Check("database", FAIL, f"no database at {clean(path)}")]
+    try:
+        conn = open_reader(path, timeout=5.0)
+    except sqlite3.Error as err:
+        return [Check("database", FAIL, f"cannot open {clean(path)}: {err}{_why(path)}")]
+    try:
+        return _database_checks(conn, path)
+    except sqlite3.Error as err:
+        return [Check("database", FAIL, f"{clean(path)}: {err}{_why(path)}")]
+    finally:
+        conn.close()
+
+
+def _why(path: Path) -> str:
+    """What SQLite's "unable to open" does not say: a read-only file system, permissions."""
+    reason = why_cantopen(path)
+    return f" ({reason})" if reason else ""
+
+
+def _database_checks(conn: sqlite3.Connection, path: Path) -> list[Check]:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = migrations.version(conn)
+    if app_id != migrations.APPLICATION_ID:
+        return [Check("database", FAIL, f"{clean(path)} is not an AssetTrack database")]
+    if version != migrations.LATEST:
+        want = f"this AssetTrack uses {migrations.LATEST}"
+        return [Check("database", FAIL, f"schema version {version}; {want}")]
+    found = [Check("database", OK, f"{clean(path)}, schema version {version}")]
+    broken = invariants.integrity(conn)
+    found.append(Check("integrity", FAIL if broken else OK, "; ".join(broken[:3]) or "ok"))
+    conn.execute("BEGIN")
+    try:
+        for name, bad, meaning in invariants.by_rule(conn):
+            detail = f"{', '.join(clean(b) for b in bad[:5])} {meaning}" if bad else ""
+            label = name if name == "foreign keys" else f"invariant: {name}"
+            found.append(Check(label, FAIL if bad else OK, detail))
+        verdict = events.verify(conn)
+    finally:
+        conn.execute("ROLLBACK")
+    if verdict.ok:
+        found.append(Check("event chain", OK, f"{verdict.count} events"))
+    else:
+        why = f"broken at event {verdict.bad_id}: {verdict.reason}"
+        found.append(Check("event chain", FAIL, f"{why} ({verdict.count} intact before it)"))
+    return found
+
+
+# -- configuration and hardware ---------------------------------------------------
+
+
+def config_check(config: Config | None, error: Exception | None) -> Check:
+    if error is not None or config is None:
+        return Check("config", FAIL, clean(error))
+    if config.source is None:
+        return Check("config", OK, "no config file: defaults, simulated hardware")
+    return Check("config", OK, clean(config.source))
+
+
+def hardware_checks(config: Config | None) -> list[Check]:
+    if config is None:
+        why = "config not readable"
+        return [Check(n, SKIPPED, why) for n in ("GPIO chip", "I2C bus", "scanner")]
+    return [_gpio(config), _i2c(config.display), _scanner(config.scanner)]
+
+
+def _gpio(config: Config) -> Check:
+    users = [
+        name
+        for name, backend in (("buttons", config.buttons.backend), ("LEDs", config.leds.backend))
+        if backend != "sim"
+    ]
+    if not users:
+        return Check("GPIO chip", SKIPPED, "buttons and LEDs are simulated")
+    chips = sorted(glob.glob(str(DEV / "gpiochip*")))
+    if not chips:
+        return Check("GPIO chip", FAIL, f"no {DEV}/gpiochip* for the {' and '.join(users)}")
+    return _access("GPIO chip", Path(chips[0]))
+
+
+def _i2c(display: DisplayConfig) -> Check:
+    if display.backend == "sim":
+        return Check("I2C bus", SKIPPED, "display is simulated")
+    bus = DEV / f"i2c-{display.i2c_port}"
+    if not bus.exists():
+        return Check("I2C bus", FAIL, f"no {bus} for the {display.backend} display")
+    return _access("I2C bus", bus)
+
+
+def _scanner(scanner: ScannerConfig) -> Check:
+    if scanner.backend == "sim":
+        return Check("scanner", SKIPPED, "scanner is simulated")
+    port = str(scanner.port)
+    if "://" in port:
+        return Check("scanner", SKIPPED, f"{clean(port)} is not a device file")
+    if not Path(port).exists():
+        return Check("scanner", FAIL, f"no {clean(port)}: is the scanner plugged in?")
+    return _access("scanner", Path(port))
+
+
+def _access(name: str, device: Path) -> Check:
+    if not os.access(device, os.R_OK | os.W_OK):
+        return Check(name, FAIL, f"{clean(device)} exists but this user cannot open it")
+    return Check(name, OK, clean(device))
+
+
+# -- the daemon -------------------------------------------------------------------
+
+
+def daemon_state(path: Path, timeout: float = 2.0) -> tuple[str, str]:
+    """("running" | "stopped" | "unknown", detail) from the control socket."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(timeout)
+    try:
+        probe.connect(os.fspath(path))
+    except (FileNotFoundError, ConnectionRefusedError):
+        return "stopped", f"nothing listens on {clean(path)}"
+    except OSError as err:
+        return "unknown", f"{clean(path)}: {err.strerror or err}"
+    finally:
+        probe.close()
+    try:
+        answer = control.request(path, {"cmd": "status"}, timeout=timeout)
+    except KioskError as err:
+        return "unknown", f"{clean(path)} accepts connections but: {clean(err.message)}"
+    state = answer.get("state") or answer.get("status") or "answering"
+    return "running", f"{clean(path)}: {clean(state)}"
+
+
+def daemon_check(path: Path) -> Check:
+    unit = next((u for u in UNIT_FILES if u.exists()), None)
+    if unit is None and not path.exists():
+        return Check("daemon", SKIPPED, "no kiosk daemon set up here (no unit file, no socket)")
+    state, detail = daemon_state(path)
+    return Check("daemon", OK if state == "running" else FAIL, detail)
+
+
+def run(
+    db_path: Path, *, config: Config | None, config_error: Exception | None, sock_path: Path
+) -> list[Check]:
+    """Every check, in the order they are printed."""
+    return [
+        *database_checks(db_path),
+        config_check(config, config_error),
+        *hardware_checks(None if config_error else config),
+        daemon_check(sock_path),
+    ]

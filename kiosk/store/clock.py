@@ -1,0 +1,16 @@
+"""The one wall clock of stored data: UTC, ISO 8601, milliseconds, a ``Z``.
+
+Read from ``time.time``, which may step (a Pi has no RTC; NTP corrects it
+later): stored times are for people, order is by id.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+
+
+def utcnow() -> str:
+    """Now, sortable and unambiguous: ``2026-11-25T21:59:00.123Z``."""
+    now = _dt.datetime.fromtimestamp(time.time(), _dt.UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
