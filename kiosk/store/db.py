@@ -8,7 +8,9 @@ Durability and concurrency are settled once, in :class:`Database`:
   failing, up to the timeout, then get :class:`~kiosk.errors.StorageBusy`.
 * :meth:`Database.write` opens ``BEGIN IMMEDIATE``: the write lock is taken
   before anything is read, so what a transaction validates cannot change
-  under it before it commits.
+  under it before it commits. A failed COMMIT (a full disk) rolls back, as
+  sqlite-utils' ``atomic()`` does, so the long-lived connection of the
+  daemon is usable again for the next write.
 
 SQLite errors are translated into the typed errors of :mod:`kiosk.errors`
 so callers see "storage full" rather than an ``OperationalError``.
@@ -157,16 +159,28 @@ class Database:
     # -- transactions ---------------------------------------------------
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``); commits or rolls back whole."""
+        """One write transaction (``BEGIN IMMEDIATE``); commits or rolls back whole.
+
+        COMMIT is inside the guarded block: when it fails (no room for the
+        WAL frames), the transaction is rolled back and the error raised, and
+        the connection is ready for the next :meth:`write`.
+        """
         with translated(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self.conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if not self.conn.in_transaction:
+            return  # SQLite already rolled back (it may, after an I/O error)
+        # The error that made us roll back is the one to report; if ROLLBACK
+        # fails too, SQLite has already abandoned the transaction.
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("ROLLBACK")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

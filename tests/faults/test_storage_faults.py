@@ -14,10 +14,11 @@ import pytest
 
 from kiosk.cli.main import main
 from kiosk.domain import people, slots
+from kiosk.domain.intake import AddAsset
 from kiosk.domain.operations import execute
 from kiosk.domain.placement import Assign, Vacate
 from kiosk.domain.types import SlotRef
-from kiosk.errors import StorageBusy, StorageError, StorageFull
+from kiosk.errors import HardStop, StorageBusy, StorageError, StorageFull
 from kiosk.store.db import Database
 from tests.conftest import ACTOR, add, snapshot
 from tests.domain.helpers import sound
@@ -158,3 +159,43 @@ def test_directory_cannot_be_created(tmp_path):
     blocker.write_text("")
     with pytest.raises(StorageError, match="cannot create database"):
         Database(blocker / "sub" / "a.db")
+
+
+def test_failed_commit_rolls_back_and_the_connection_writes_again(tmp_path):
+    """COMMIT itself fails (no room for the WAL frames): the same connection,
+    like the daemon's long-lived one, must be out of the transaction and
+    able to write once there is room again."""
+    with small_tmpfs(tmp_path) as mnt:
+        db = Database(mnt / "assettrack.db")
+        slots.init_case(db, "A", 2, actor=ACTOR)
+        before = snapshot(db)
+        filler = fill_disk(mnt)
+        reached_commit = False
+        with pytest.raises(StorageFull), db.write() as conn:
+            # A row this small stays in SQLite's page cache: only COMMIT writes.
+            conn.execute("INSERT INTO people (badge, name, created) VALUES ('P1', 'Pat', 'now')")
+            reached_commit = True
+        assert reached_commit, "the statement failed, not the COMMIT"
+        assert not db.conn.in_transaction
+        filler.unlink()
+        assert snapshot(db) == before
+        execute(db, AddAsset(tag="LT-1", into=SlotRef("A", 1)), actor=ACTOR)
+        sound(db)
+        db.close()
+
+
+def test_commit_refused_at_the_end_leaves_the_connection_usable(stocked):
+    """SQLite keeps a transaction open when COMMIT itself is refused (here a
+    deferred foreign key, checked only at COMMIT): write() must roll it back,
+    or every later write on this connection fails."""
+    before = snapshot(stocked)
+    with pytest.raises(HardStop, match="FOREIGN KEY"), stocked.write() as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        conn.execute(
+            "INSERT INTO assets (tag, status, custodian, created, updated) "
+            "VALUES ('LT-9', 'IN_CUSTODY', 'no-such-badge', 'now', 'now')"
+        )
+    assert not stocked.conn.in_transaction
+    assert snapshot(stocked) == before
+    execute(stocked, Assign("LT-4", SlotRef("A", 3)), actor=ACTOR)
+    sound(stocked)
