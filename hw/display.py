@@ -12,10 +12,10 @@ luma's own ``dummy`` device when simulated) and one worker thread:
   browns out). Either is logged once, the panel is set up again after a
   pause that grows up to ``retry_max`` seconds, and the latest frame is
   drawn once the panel answers.
-* Setting up again must not leak: :class:`I2CPanel` opens the bus once per
-  setup, asks the panel for a no-op before building the luma device (whose
-  constructor registers an exit hook for good), and closes the bus when the
-  setup or a later write fails.
+* Setting up again must not leak: :class:`I2CPanel` opens the bus itself,
+  once per setup, asks the panel for a no-op before building the luma
+  device (whose constructor registers an exit hook for good), and closes the
+  bus when the setup or a later write fails.
 * OLED pixels wear with use (burn-in): after ``idle_blank`` seconds without
   a new frame the panel is switched off; the next :meth:`show` wakes it.
 
@@ -36,6 +36,7 @@ from luma.core.error import Error as LumaError
 from luma.core.interface.serial import i2c
 from luma.oled.device import sh1106, ssd1306
 from PIL import Image
+from smbus2 import SMBus
 
 from hw.errors import BadValue
 
@@ -89,7 +90,10 @@ class I2CPanel:
 
     Each setup opens the bus once, sends a no-op and only then builds the
     luma device on that bus: a panel that does not answer costs one open
-    and one close, never a device object held for ever by its exit hook.
+    and one close. Only a panel that answered gets a device (and, from luma,
+    an exit hook), so hooks grow with recoveries, never with retries.
+    The bus is opened here rather than by luma, because a bus that opens but
+    refuses the I2C ioctls would otherwise leave its descriptor behind.
     """
 
     def __init__(
@@ -109,15 +113,18 @@ class I2CPanel:
         self._bus: Any = None
 
     def open(self) -> Any:
-        bus = i2c(port=self.port, address=self.address)  # raises before opening anything
-        self._bus = bus
+        bus = SMBus()  # opened below, so that a failed open can be closed too
         try:
-            bus.command(NOP)
+            bus.open(self.port)
+            interface = i2c(bus=bus, address=self.address)
+            interface.command(NOP)
             kind = DRIVERS[self.driver]
-            return kind(bus, width=self.width, height=self.height, rotate=self.rotate)
+            device = kind(interface, width=self.width, height=self.height, rotate=self.rotate)
         except BaseException:
-            self._close_bus()
+            bus.close()
             raise
+        self._bus = bus
+        return device
 
     def release(self, device: Any) -> None:
         device.persist = True  # its exit hook must not talk to a dead panel
@@ -128,12 +135,8 @@ class I2CPanel:
 
     def _close_bus(self) -> None:
         bus, self._bus = self._bus, None
-        if bus is None:
-            return
-        try:
-            bus.cleanup()
-        except OSError as err:
-            log.debug("closing the display's bus failed: %s", err)
+        if bus is not None:
+            bus.close()
 
 
 def blank_frame(width: int, height: int) -> Image.Image:

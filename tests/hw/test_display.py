@@ -8,8 +8,10 @@ real dummy device.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import logging
+import os
 import time
 
 import pytest
@@ -17,7 +19,7 @@ from luma.core.device import dummy
 from luma.core.error import DeviceNotFoundError
 from PIL import Image
 
-from hw.display import DevicePanel, Display, ascii_art, dummy_panel
+from hw.display import DevicePanel, Display, I2CPanel, ascii_art, dummy_panel
 from kiosk.errors import InvalidInput
 from kiosk.flow.panel import render, text_lines
 from kiosk.flow.screen import Screen
@@ -177,3 +179,31 @@ def test_ascii_rendering_and_png(tmp_path):
     assert len(art.splitlines()) <= 32 and "\u2588" in art
     assert same_pixels(Image.open(tmp_path / "frame.png"), render(SAMPLES["success"][0]))
     assert ascii_art(Image.new("1", (4, 2), 1)) == "\u2588" * 4
+
+
+class CountingPanel(I2CPanel):
+    """The real I2C panel, counting its setups."""
+
+    setups = 0
+
+    def open(self):
+        self.setups += 1
+        return super().open()
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_failed_setups_leak_neither_bus_handles_nor_exit_hooks():
+    # /dev/null opens like a bus but refuses every I2C transfer (ENOTTY): a
+    # dead panel on a real file descriptor.
+    panel = CountingPanel("ssd1306", port="/dev/null")
+    fds, hooks = _open_fds(), atexit._ncallbacks()
+    with Display(panel, retry_max=0.001) as display:
+        show(display, SAMPLES["idle"][0])
+        assert wait_for(lambda: panel.setups >= 1000, timeout=60)
+        assert not display.healthy
+        assert _open_fds() <= fds + 1  # at most the one setup in progress
+        assert atexit._ncallbacks() == hooks
+    assert _open_fds() == fds
