@@ -25,9 +25,11 @@ run: $(STAMP)
 	$(BIN)/assettrack --db $(DATA)/assettrack.db demo seed --if-empty
 	$(BIN)/assettrack --db $(DATA)/assettrack.db run --sim --socket $(DATA)/control.sock
 
-## The whole test suite (what CI runs).
+## The whole test suite (what CI runs): the layer contract and types first.
 test: $(STAMP)
 	PYTHON=$(PYTHON) sh scripts/prereqs.sh test
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
 
 ## Benchmarks: figures as ratios to a baseline measured in the same run.
@@ -38,13 +40,16 @@ bench: $(STAMP)
 torture: $(STAMP)
 	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
 
+## Style, the layer contract (import-linter) and mypy --strict on the core.
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk hw tests scripts
 	$(BIN)/ruff format --check kiosk hw tests scripts
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@if command -v shellcheck >/dev/null 2>&1; then \
 		echo "shellcheck -x deploy/*.sh scripts/*.sh .ci/run"; \
 		shellcheck -x deploy/*.sh scripts/*.sh .ci/run; \
 	else echo "lint: shellcheck not installed, shell scripts not checked (apt-get install shellcheck)"; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks .mypy_cache .import_linter_cache

@@ -145,15 +145,15 @@ def blank_frame(width: int, height: int) -> Image.Image:
 
 def ascii_art(image: Image.Image) -> str:
     """The image for a terminal: one character per 1 x 2 pixels (half blocks)."""
-    mono = image.convert("1")
+    mono = image.convert("1").convert("L")  # 0 or 255 a pixel, one byte each
     w, h = mono.size
-    px = mono.load()
+    lit = [value != 0 for value in mono.tobytes("raw", "L")]  # row by row
     rows = []
     for y in range(0, h, 2):
         row = []
         for x in range(w):
-            top = px[x, y] != 0
-            bottom = y + 1 < h and px[x, y + 1] != 0
+            top = lit[y * w + x]
+            bottom = y + 1 < h and lit[(y + 1) * w + x]
             row.append(
                 "\u2588" if top and bottom else "\u2580" if top else "\u2584" if bottom else " "
             )

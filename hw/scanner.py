@@ -32,6 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ class SerialScanner:
             self._stop.wait(pause)
             pause = min(pause * 2, self.reconnect_max)
 
-    def _read_until_failure(self, handle) -> None:
+    def _read_until_failure(self, handle: Any) -> None:
         while not self._stop.is_set():
             data = handle.read(handle.in_waiting or 1)
             if data:

@@ -24,9 +24,6 @@ from typing import TypeVar
 
 from PIL import Image
 
-from hw.buttons import SimButtons
-from hw.errors import UnknownLed
-from hw.scanner import SimScanner
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result
 from kiosk.cli.parsing import Parser, Subcommands, command
@@ -35,6 +32,7 @@ from kiosk.daemon.terminal_view import led_rows
 from kiosk.daemon.wiring import build_buttons, build_display, build_leds, build_scanner
 from kiosk.errors import InvalidInput, KioskError, NotFound
 from kiosk.flow import panel
+from kiosk.flow.ports import FeedableScanner, PressableButtons
 from kiosk.sanitize import clean
 
 T = TypeVar("T")
@@ -132,11 +130,11 @@ def _leds_test(ctx: Context, args: argparse.Namespace) -> Result:
         order = args.slot or list(leds.states())
         if not order:
             raise InvalidInput("no slot LEDs are configured (leds.slots)")
+        unknown = [slot for slot in order if slot not in leds.states()]
+        if unknown:
+            raise NotFound(f"no LED is configured for slot {clean(unknown[0])}")
         for slot in order:
-            try:
-                leds.set(slot, "on")
-            except UnknownLed:
-                raise NotFound(f"no LED is configured for slot {clean(slot)}") from None
+            leds.set(slot, "on")
             _say(ctx, f"lit {clean(slot)}")
             if sim:
                 _say(ctx, "\n".join(led_rows(leds.states())))
@@ -163,7 +161,7 @@ def _buttons_test(ctx: Context, args: argparse.Namespace) -> Result:
         on_cancel=lambda: presses.put("cancel"),
         on_long_cancel=lambda: presses.put("long_cancel"),
     )
-    if isinstance(buttons, SimButtons):
+    if isinstance(buttons, PressableButtons):
         sim = buttons
         _say(ctx, "simulated buttons: type c (confirm), x (cancel), l (long cancel), Enter")
         _pump_lines(lambda line: _sim_keys(sim, line))
@@ -179,7 +177,7 @@ def _buttons_test(ctx: Context, args: argparse.Namespace) -> Result:
     return Result(data={"backend": buttons.backend, "presses": seen}, text=f"{len(seen)} presses")
 
 
-def _sim_keys(buttons: SimButtons, line: str) -> None:
+def _sim_keys(buttons: PressableButtons, line: str) -> None:
     for key in line.strip().lower():
         if key in SIM_KEYS:
             buttons.press(SIM_KEYS[key])
@@ -251,7 +249,7 @@ def _scanner_monitor(ctx: Context, args: argparse.Namespace) -> Result:
         on_status=lambda status: events.put(("status", status)),
     )
     scanner.start()
-    if isinstance(scanner, SimScanner):
+    if isinstance(scanner, FeedableScanner):
         _say(ctx, "simulated scanner: type a code and press Enter")
         scanner.read_from(sys.stdin)
     scans: list[str] = []

@@ -37,7 +37,23 @@ LEFT JOIN people p ON p.badge = a.custodian
 
 def _asset(row: Any) -> Asset:
     # Columns as in _SELECT: slot and home come as (case, pos) pairs.
-    return Asset(*row[:5], slot_or_none(row[5], row[6]), slot_or_none(row[7], row[8]), *row[9:])
+    (tag, name, model, serial, status, case, pos, home_case, home_pos, *rest) = row
+    custodian, custodian_name, due, notes, created, updated = rest
+    return Asset(
+        tag=tag,
+        name=name,
+        model=model,
+        serial=serial,
+        status=status,
+        slot=slot_or_none(case, pos),
+        home=slot_or_none(home_case, home_pos),
+        custodian=custodian,
+        custodian_name=custodian_name,
+        due=due,
+        notes=notes,
+        created=created,
+        updated=updated,
+    )
 
 
 def find(conn: sqlite3.Connection, tag: str) -> Asset | None:
@@ -57,6 +73,7 @@ def listing(
     conn: sqlite3.Connection, *, status: str | None = None, overdue_on: str | None = None
 ) -> list[Asset]:
     """Assets by tag; optionally of one status, or in custody and due before a date."""
+    args: tuple[str, ...]
     if overdue_on is not None:
         sql, args = _SELECT + "WHERE a.due < ? ORDER BY a.due, a.tag", (overdue_on,)
     elif status is not None:

@@ -7,8 +7,9 @@ written against the Protocol and the wiring picks the backend.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
@@ -95,3 +96,17 @@ class ScannerPort(Protocol):
     def stop(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class PressableButtons(ButtonsPort, Protocol):
+    """Buttons pressed from code: the simulated backend (``assettrack hw buttons test --sim``)."""
+
+    def press(self, name: str) -> None: ...
+
+
+@runtime_checkable
+class FeedableScanner(ScannerPort, Protocol):
+    """A scanner fed lines of text: the simulated backend."""
+
+    def read_from(self, lines: Iterable[str]) -> threading.Thread: ...

@@ -55,6 +55,7 @@ def preview(plan: Plan) -> Screen:
 
 
 def success(plan: Plan) -> Screen:
+    body: tuple[str, ...]
     if isinstance(plan.request, StockOut):
         body = (f"{plan.tag} -> {plan.person_name}", f"taken from {plan.from_slot}")
     elif plan.to_slot is not None:

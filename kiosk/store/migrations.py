@@ -163,7 +163,9 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    """The schema version the file says it has (0 for a new file)."""
+    number: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return number
 
 
 def check_compatible(conn: sqlite3.Connection, path: Path | str) -> None:
