@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from kiosk.cli.main import main
 from kiosk.ops import demo
 from kiosk.store.db import Database
-from tests.cli.test_import_export import SNIPEIT
+from tests.interop.test_import_export import SNIPEIT
 from tests.conftest import snapshot
 from tests.counts import scaled
 from tests.domain.helpers import sound

@@ -1,9 +1,8 @@
-"""Screens and the OLED worker, on luma's own dummy device.
+"""The OLED worker, on luma's own dummy device and on a real I2C descriptor.
 
-The pure renderings are compared pixel for pixel with the reference PNGs in
-``tests/hw/screens/`` (regenerate with ``tests/hw/make_reference_pngs.py``
-and look at them before committing). Faults are injected by subclassing the
-real dummy device.
+Frames come from the real renderer (:mod:`kiosk.flow.panel`, tested in
+``tests/flow/test_panel.py``). Faults are injected by subclassing the real
+dummy device.
 """
 
 from __future__ import annotations
@@ -20,11 +19,10 @@ from luma.core.error import DeviceNotFoundError
 from PIL import Image
 
 from hw.display import DevicePanel, Display, I2CPanel, ascii_art, dummy_panel
-from kiosk.errors import InvalidInput
-from kiosk.flow.panel import render, text_lines
+from kiosk.flow.panel import render
 from kiosk.flow.screen import Screen
+from tests.flow.make_reference_pngs import HERE, SAMPLES
 from tests.hw.helpers import wait_for
-from tests.hw.make_reference_pngs import HERE, SAMPLES
 
 
 def show(display: Display, screen: Screen) -> None:
@@ -33,13 +31,6 @@ def show(display: Display, screen: Screen) -> None:
 
 def same_pixels(a: Image.Image, b: Image.Image) -> bool:
     return a.size == b.size and a.convert("L").tobytes() == b.convert("L").tobytes()
-
-
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_screen_matches_reference_png(name):
-    screen, width, height = SAMPLES[name]
-    reference = Image.open(HERE / f"{name}.png")
-    assert same_pixels(render(screen, width, height), reference)
 
 
 @pytest.mark.parametrize("name", ["idle", "conflict", "small-128x32"])
@@ -51,20 +42,6 @@ def test_display_puts_the_reference_frame_on_the_device(name):
         assert display.wait_drawn()
         assert same_pixels(device.image, Image.open(HERE / f"{name}.png"))
         assert same_pixels(display.image(), device.image)
-
-
-def test_long_text_is_cut_visibly_and_control_characters_escaped():
-    screen, width, height = SAMPLES["overflow"]
-    lines = text_lines(screen, width, height)
-    assert lines[0] == "Check out LT-202..."
-    assert lines[1].endswith("...") and lines[2] == "ctl\\x1b[2J"
-    assert lines[-1] == "line 5 (+2)"
-    assert all(len(line) <= 21 for line in lines)
-
-
-def test_unknown_screen_kind_is_refused():
-    with pytest.raises(InvalidInput):
-        Screen("party", "x")
 
 
 def test_rotation_is_applied_by_the_device():

@@ -10,7 +10,7 @@ from kiosk.config.locate import SYSTEM_PATH
 from kiosk.config.settings import Config, load_config, parse_config
 from kiosk.errors import ConfigError
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "assettrack.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "assettrack.example.toml"
 
 GPIO_LEDS = '[leds]\nbackend = "gpio"\n[leds.slots]\n"CART-A:1" = 12\n'
 

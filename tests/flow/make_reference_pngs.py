@@ -3,7 +3,7 @@
 Run after an intended change to the screens, look at every image, then
 commit them::
 
-    .venv/bin/python -m tests.hw.make_reference_pngs
+    .venv/bin/python -m tests.flow.make_reference_pngs
 """
 
 from __future__ import annotations

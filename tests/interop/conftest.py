@@ -1,0 +1,3 @@
+"""These tests drive the real CLI entry point: its fixtures are the CLI tests' own."""
+
+from tests.cli.conftest import at, db_file, env, fake_daemon, seeded  # noqa: F401
