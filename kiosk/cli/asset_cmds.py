@@ -7,7 +7,7 @@ import argparse
 from kiosk.cli import transfer_cmds
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result, table
-from kiosk.cli.parsing import Parser, actions, command
+from kiosk.cli.parsing import Parser, actions
 from kiosk.domain import assets, people, validate
 from kiosk.domain.custody import STATUS_CHANGES
 from kiosk.domain.intake import AddAsset
@@ -25,8 +25,7 @@ _STATUS_OPS = {
 
 def _asset(parser: Parser) -> None:
     sub = actions(parser, "asset")
-    p = command(
-        sub,
+    p = sub.add(
         "add",
         "Register a new asset, optionally straight into a slot.",
         "assettrack asset add LT-0193 --name 'ThinkPad T14' --into CART-A 4",
@@ -37,11 +36,10 @@ def _asset(parser: Parser) -> None:
     p.add_argument("--home", nargs=2, metavar=("CASE", "POS"))
     p.add_argument("--into", nargs=2, metavar=("CASE", "POS"))
     p.set_defaults(func=asset_add)
-    p = command(sub, "show", "Show one asset.", "assettrack asset show LT-0193")
+    p = sub.add("show", "Show one asset.", "assettrack asset show LT-0193")
     p.add_argument("tag")
     p.set_defaults(func=asset_show)
-    p = command(
-        sub,
+    p = sub.add(
         "list",
         "List assets, optionally of one status.",
         "assettrack asset list --status IN_CUSTODY",
@@ -49,7 +47,7 @@ def _asset(parser: Parser) -> None:
     p.add_argument("--status", choices=STATUSES, type=str.upper)
     p.set_defaults(func=asset_list)
     for op, (summary, destructive) in _STATUS_OPS.items():
-        p = command(sub, op, summary, f"assettrack asset {op} LT-0193")
+        p = sub.add(op, summary, f"assettrack asset {op} LT-0193")
         p.add_argument("tag")
         if destructive:
             p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -59,8 +57,7 @@ def _asset(parser: Parser) -> None:
 
 def _person(parser: Parser) -> None:
     sub = actions(parser, "person")
-    p = command(
-        sub,
+    p = sub.add(
         "add",
         "Register a badge id with a display name.",
         "assettrack person add 0042 'Alice Ng'",
@@ -68,12 +65,10 @@ def _person(parser: Parser) -> None:
     p.add_argument("badge")
     p.add_argument("name")
     p.set_defaults(func=person_add)
-    p = command(
-        sub, "list", "List people and how many assets each holds.", "assettrack person list"
-    )
+    p = sub.add("list", "List people and how many assets each holds.", "assettrack person list")
     p.set_defaults(func=person_list)
-    p = command(
-        sub, "remove", "Remove a person who holds no assets.", "assettrack person remove 0042 --yes"
+    p = sub.add(
+        "remove", "Remove a person who holds no assets.", "assettrack person remove 0042 --yes"
     )
     p.add_argument("badge")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -24,6 +24,7 @@ class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._db: Database | None = None
+        self._database: tuple[str | None, float] | None = None
 
     @property
     def json(self) -> bool:
@@ -57,7 +58,9 @@ class Context:
 
     def database_settings(self) -> tuple[str | None, float]:
         """The config's ``[database]`` path and busy timeout (see :mod:`kiosk.config.locate`)."""
-        return locate.database_table(self.args.config)
+        if self._database is None:
+            self._database = locate.database_table(self.args.config)
+        return self._database
 
     def confirm(self, question: str) -> None:
         """Ask on a TTY; elsewhere demand ``--yes``. Raises HardStop when refused."""

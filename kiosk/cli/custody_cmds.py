@@ -8,7 +8,7 @@ import datetime as _dt
 from kiosk.cli.asset_cmds import assets_result
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result
-from kiosk.cli.parsing import Parser, actions, command
+from kiosk.cli.parsing import Parser, actions
 from kiosk.domain import assets, validate
 from kiosk.domain.custody import StockIn, StockOut, due_in
 from kiosk.domain.operations import execute
@@ -34,8 +34,7 @@ def _stock_in(p: Parser) -> None:
 
 def _custody(parser: Parser) -> None:
     sub = actions(parser, "custody")
-    p = command(
-        sub,
+    p = sub.add(
         "list",
         "List assets out with people (or only the overdue ones).",
         "assettrack custody list --overdue",

@@ -6,15 +6,14 @@ import argparse
 
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result
-from kiosk.cli.parsing import Parser, actions, command
+from kiosk.cli.parsing import Parser, actions
 from kiosk.errors import HardStop
 from kiosk.ops import demo
 
 
 def _demo(parser: Parser) -> None:
     sub = actions(parser, "demo")
-    p = command(
-        sub,
+    p = sub.add(
         "seed",
         "Load demo cases, laptops and people into an empty database.",
         "assettrack demo seed --if-empty",

@@ -26,7 +26,7 @@ from PIL import Image
 
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result
-from kiosk.cli.parsing import Parser, Subcommands, command
+from kiosk.cli.parsing import Commands, Parser
 from kiosk.config.settings import load_config
 from kiosk.daemon.terminal_view import led_rows
 from kiosk.daemon.wiring import build_buttons, build_display, build_leds, build_scanner
@@ -45,7 +45,7 @@ SIM_KEYS = {"c": "confirm", "x": "cancel", "l": "long_cancel"}
 
 def _hw(hw: Parser) -> None:
     hw.set_defaults(func=_need_device)
-    devices = hw.add_subparsers(dest="device", metavar="DEVICE", parser_class=Parser)
+    devices = Commands(hw, "device", metavar="DEVICE", required=False)
 
     p = _leaf(
         devices,
@@ -98,12 +98,11 @@ BUILDERS = {"hw": _hw}
 
 
 def _leaf(
-    devices: Subcommands, device: str, action: str, summary: str, example: str, handler: Handler
+    devices: Commands, device: str, action: str, summary: str, example: str, handler: Handler
 ) -> Parser:
-    group = command(devices, device, f"{device} checks", example)
+    group = devices.add(device, f"{device} checks", example)
     group.set_defaults(func=_need_device)
-    actions = group.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
-    leaf = command(actions, action, summary, example)
+    leaf = Commands(group, "action", metavar="ACTION", required=False).add(action, summary, example)
     leaf.add_argument("--sim", action="store_true", help="use the simulated device")
     leaf.set_defaults(func=handler)
     return leaf

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result, emit, emit_error
-from kiosk.cli.parsing import Formatter, Parser, Subcommands, command
+from kiosk.cli.parsing import Commands, Formatter, Parser
 from kiosk.cli.table import COMMANDS, GROUPS
 from kiosk.errors import InvalidInput, KioskError
 
@@ -50,18 +50,16 @@ def build_parser(command_name: str | None = None) -> Parser:
     root.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     root.add_argument("--actor", metavar="NAME", help="who is making the change (default: login)")
     root.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
-    commands: Subcommands = root.add_subparsers(
-        dest="command", metavar="COMMAND", parser_class=Parser
-    )
+    commands = Commands(root, "command", metavar="COMMAND", required=False)
     typed = COMMANDS.get(command_name or "")
     if command_name is None or typed is None:
         # Help, or a name argparse must refuse: list every command by its purpose.
         # (Each parser costs argparse a few translation look-ups, so a typed
         # command builds its own parser only.)
         for name, info in COMMANDS.items():
-            commands.add_parser(name, help=info.summary, formatter_class=Formatter)
+            commands.list(name, info.summary)
         return root
-    parser = command(commands, command_name, typed.summary, typed.example)
+    parser = commands.add(command_name, typed.summary, typed.example)
     importlib.import_module(typed.module).BUILDERS[command_name](parser)
     return root
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
 
 from kiosk.errors import KioskError
 from kiosk.sanitize import clean, shorten
@@ -25,7 +24,7 @@ class Result:
     form that is printed (a 100,000-row table nobody asked for costs time).
     """
 
-    data: Any = None
+    data: object = None
     text: str | Callable[[], str] = ""
     exit_code: int = 0
     stderr: list[str] = field(default_factory=list)
@@ -63,8 +62,8 @@ def _escape_line(line: str) -> str:
     return "".join(clean(ch) if not ch.isprintable() else ch for ch in line)
 
 
-def emit(result: Result, as_json: bool, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
+def emit(result: Result, as_json: bool) -> int:
+    out = sys.stdout
     if as_json:
         data = result.data() if callable(result.data) else result.data
         out.write(_json_line(data))

@@ -20,7 +20,7 @@ from typing import Any
 
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result
-from kiosk.cli.parsing import Parser, command
+from kiosk.cli.parsing import Commands, Parser
 from kiosk.config.settings import load_config
 from kiosk.daemon.control import request, socket_path
 from kiosk.errors import KioskError
@@ -43,12 +43,12 @@ def _status(p: Parser) -> None:
 
 
 def _inject(p: Parser) -> None:
-    sub = p.add_subparsers(dest="inject_kind", metavar="KIND", required=True, parser_class=Parser)
-    s = command(sub, "scan", "As if the scanner read CODE.", "assettrack inject scan LT-0193")
+    sub = Commands(p, "inject_kind", metavar="KIND", required=True)
+    s = sub.add("scan", "As if the scanner read CODE.", "assettrack inject scan LT-0193")
     s.add_argument("code")
     socket_option(s)
     s.set_defaults(func=inject)
-    s = command(sub, "press", "As if a button were pressed.", "assettrack inject press confirm")
+    s = sub.add("press", "As if a button were pressed.", "assettrack inject press confirm")
     s.add_argument("button", choices=("confirm", "cancel"))
     socket_option(s)
     s.set_defaults(func=inject)

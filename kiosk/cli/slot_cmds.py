@@ -6,7 +6,7 @@ import argparse
 
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result, table
-from kiosk.cli.parsing import Parser, actions, command
+from kiosk.cli.parsing import Parser, actions
 from kiosk.domain import slots, validate
 from kiosk.domain.operations import Plan, execute
 from kiosk.domain.placement import Assign, Move, Vacate
@@ -16,8 +16,7 @@ from kiosk.errors import InvalidInput
 
 def _case(parser: Parser) -> None:
     sub = actions(parser, "case")
-    p = command(
-        sub,
+    p = sub.add(
         "init",
         "Give a case slots 1..N (grow, or shrink if empty).",
         "assettrack case init CART-A --slots 12",
@@ -26,25 +25,23 @@ def _case(parser: Parser) -> None:
     p.add_argument("--slots", required=True, metavar="N")
     p.add_argument("--yes", action="store_true", help="do not ask before shrinking")
     p.set_defaults(func=case_init)
-    p = command(sub, "list", "List cases with their occupancy.", "assettrack case list")
+    p = sub.add("list", "List cases with their occupancy.", "assettrack case list")
     p.set_defaults(func=case_list)
 
 
 def _slot(parser: Parser) -> None:
     sub = actions(parser, "slot")
-    p = command(sub, "list", "List slots and what they hold.", "assettrack slot list CART-A")
+    p = sub.add("list", "List slots and what they hold.", "assettrack slot list CART-A")
     p.add_argument("case", nargs="?")
     p.set_defaults(func=slot_list)
-    p = command(
-        sub,
+    p = sub.add(
         "assign",
         "Put an in-stock asset into an empty slot.",
         "assettrack slot assign LT-0193 CART-A 4",
     )
     _tag_case_pos(p)
     p.set_defaults(func=slot_assign)
-    p = command(
-        sub,
+    p = sub.add(
         "vacate",
         "Empty a slot (by position, or by the asset in it).",
         "assettrack slot vacate CART-A 4   |   assettrack slot vacate --asset LT-0193",
@@ -53,8 +50,7 @@ def _slot(parser: Parser) -> None:
     p.add_argument("pos", nargs="?")
     p.add_argument("--asset", metavar="TAG")
     p.set_defaults(func=slot_vacate)
-    p = command(
-        sub,
+    p = sub.add(
         "move",
         "Move a slotted asset to an empty slot, atomically.",
         "assettrack slot move LT-0193 CART-B 1",

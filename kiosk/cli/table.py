@@ -8,13 +8,14 @@ that adds the command's arguments (or actions) to its parser.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
+class Command:
+    """A top-level command: the module that builds it, its purpose and an example."""
 
-class Command(NamedTuple):
-    module: str
-    summary: str
-    example: str
+    __slots__ = ("module", "summary", "example")
+
+    def __init__(self, module: str, summary: str, example: str) -> None:
+        self.module, self.summary, self.example = module, summary, example
 
 
 COMMANDS: dict[str, Command] = {

@@ -13,17 +13,16 @@ from pathlib import Path
 
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result, table, terminal_safe
-from kiosk.cli.parsing import Subcommands, command
+from kiosk.cli.parsing import Commands
 from kiosk.domain import assets
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.interop import importer, snipeit
 from kiosk.sanitize import clean
 
 
-def add_actions(sub: Subcommands) -> None:
+def add_actions(sub: Commands) -> None:
     """``asset import`` and ``asset export``, added to the ``asset`` command."""
-    p = command(
-        sub,
+    p = sub.add(
         "import",
         "Read a Snipe-IT asset CSV: dry run, or all-or-nothing with --commit.",
         "assettrack asset import snipeit-assets.csv --status-map 'Broken=REPAIR' --commit",
@@ -49,8 +48,7 @@ def add_actions(sub: Subcommands) -> None:
         "\nstatus, slot and custodian stay as they are and differences are reported."
     )
     p.set_defaults(func=asset_import)
-    p = command(
-        sub,
+    p = sub.add(
         "export",
         "Write every asset as a Snipe-IT asset CSV (stdout without FILE).",
         "assettrack asset export assets.csv",

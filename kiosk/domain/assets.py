@@ -8,7 +8,6 @@ Only operations (:mod:`kiosk.domain.operations`) call :func:`insert` and
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from kiosk.domain import validate
 from kiosk.domain.types import STATUSES, Asset, SlotRef, slot_or_none
@@ -35,10 +34,19 @@ LEFT JOIN people p ON p.badge = a.custodian
 """
 
 
-def _asset(row: Any) -> Asset:
+#: A row of _SELECT: tag, name, model, serial, status, slot, home, custodian
+#: and name, due, notes, created, updated; slot and home as (case, pos).
+AssetRow = tuple[
+    str, str, str, str, str,
+    str | None, int | None, str | None, int | None,
+    str | None, str | None, str | None, str, str, str,
+]  # fmt: skip
+
+
+def _asset(row: AssetRow) -> Asset:
     # Columns as in _SELECT: slot and home come as (case, pos) pairs.
-    (tag, name, model, serial, status, case, pos, home_case, home_pos, *rest) = row
-    custodian, custodian_name, due, notes, created, updated = rest
+    tag, name, model, serial, status, case, pos, home_case, home_pos = row[:9]
+    custodian, custodian_name, due, notes, created, updated = row[9:]
     return Asset(
         tag=tag,
         name=name,

@@ -7,14 +7,13 @@ time can be compared with the plan made again at commit time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from kiosk.domain import validate
 from kiosk.errors import InvalidInput
 from kiosk.sanitize import clean
 
-Status = Literal["IN_STOCK", "IN_CUSTODY", "REPAIR", "RETIRED", "LOST"]
-STATUSES: tuple[Status, ...] = ("IN_STOCK", "IN_CUSTODY", "REPAIR", "RETIRED", "LOST")
+#: Every status an asset can have; the schema's CHECK lists the same.
+STATUSES = ("IN_STOCK", "IN_CUSTODY", "REPAIR", "RETIRED", "LOST")
 
 
 @dataclass(frozen=True, order=True)
