@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from gpiozero import Button
+
 from hw.errors import BadValue
 
 log = logging.getLogger(__name__)
@@ -161,8 +163,6 @@ class GpioButtons(Buttons):
         on_long_cancel: Callback | None = None,
         pin_factory: Any = None,
     ) -> None:
-        from gpiozero import Button
-
         super().__init__(on_confirm=on_confirm, on_cancel=on_cancel, on_long_cancel=on_long_cancel)
         self._held = False
         confirm_button = Button(confirm, pull_up=pull_up, pin_factory=pin_factory)

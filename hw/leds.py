@@ -31,6 +31,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from gpiozero import LED, DigitalOutputDevice
+
 from hw.errors import BadValue, UnknownLed
 
 log = logging.getLogger(__name__)
@@ -165,8 +167,6 @@ class _GpioStatus:
     """The optional ready/conflict LEDs, always wired straight to GPIOs."""
 
     def __init__(self, pins: Mapping[str, int | None], pin_factory: Any) -> None:
-        from gpiozero import LED
-
         self.leds = {n: LED(p, pin_factory=pin_factory) for n, p in pins.items() if p is not None}
 
     def write(self, name: str, state: str, half_period: float) -> None:
@@ -191,8 +191,6 @@ class GpioLeds(SlotLeds):
         status_pins: Mapping[str, int | None] | None = None,
         pin_factory: Any = None,
     ) -> None:
-        from gpiozero import LED
-
         super().__init__(pins, blink_rate)
         self._leds: dict[str, Any] = {}
         try:
@@ -245,8 +243,6 @@ class ShiftRegisterLeds(SlotLeds):
         status_pins: Mapping[str, int | None] | None = None,
         pin_factory: Any = None,
     ) -> None:
-        from gpiozero import DigitalOutputDevice
-
         super().__init__(outputs, blink_rate)
         self.width = 8 * chips
         bad = {s: i for s, i in outputs.items() if not 0 <= i < self.width}

@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import serial
+
 log = logging.getLogger(__name__)
 
 ScanCallback = Callable[[str], None]
@@ -178,8 +180,6 @@ class SerialScanner:
         self.stop()
 
     def _run(self) -> None:
-        import serial
-
         pause, reported = _RECONNECT_MIN, False
         while not self._stop.is_set():
             try:

@@ -40,12 +40,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.notify import Notifier
-from kiosk.daemon.wiring import Hardware, build_hardware
+from kiosk.daemon.wiring import Hardware, HardwareBuilder, build_hardware
 from kiosk.domain import slots
 from kiosk.errors import KioskError
 from kiosk.flow import panel
@@ -70,25 +70,6 @@ class Input:
     kind: str  # "scan", "press", "scanner", "stop"
     value: str = ""
     done: threading.Event | None = field(default=None, compare=False)
-
-
-class HardwareBuilder(Protocol):
-    """How the daemon gets its devices: :func:`kiosk.daemon.wiring.build_hardware`."""
-
-    def __call__(
-        self,
-        config: Config,
-        *,
-        sim: bool = ...,
-        slots: list[str] | None = ...,
-        scanner_port: str | None = ...,
-        pin_factory: Any = ...,
-        on_scan: Callable[[str], None] | None = ...,
-        on_scanner_status: Callable[[str], None] | None = ...,
-        on_confirm: Callable[[], None] | None = ...,
-        on_cancel: Callable[[], None] | None = ...,
-        on_long_cancel: Callable[[], None] | None = ...,
-    ) -> Hardware: ...
 
 
 @dataclass

@@ -116,12 +116,23 @@ class StockIn(Operation):
 
 @dataclass(frozen=True)
 class StatusChange(Operation):
-    """A plain status change that leaves the slot and custody; subclasses say which."""
+    """A plain status change that leaves the slot and custody; subclasses say which.
+
+    Each subclass names its change in the class line::
+
+        class Repair(StatusChange, op="repair", to_status="REPAIR", ...)
+    """
 
     to_status: ClassVar[str]
     allowed: ClassVar[tuple[str, ...]]
     doing: ClassVar[str]
     tag: str
+
+    def __init_subclass__(
+        cls, *, op: str, to_status: str, allowed: tuple[str, ...], doing: str
+    ) -> None:
+        super().__init_subclass__()
+        cls.op, cls.to_status, cls.allowed, cls.doing = op, to_status, allowed, doing
 
     def plan(self, conn: sqlite3.Connection) -> Plan:
         asset = assets.get(conn, self.tag)
@@ -142,44 +153,40 @@ class StatusChange(Operation):
         )
 
 
-@dataclass(frozen=True)
-class Repair(StatusChange):
+class Repair(
+    StatusChange,
+    op="repair",
+    to_status="REPAIR",
+    allowed=("IN_STOCK", "IN_CUSTODY"),
+    doing="send to repair",
+):
     """IN_STOCK or IN_CUSTODY -> REPAIR."""
 
-    op: ClassVar[str] = "repair"
-    to_status: ClassVar[str] = "REPAIR"
-    allowed: ClassVar[tuple[str, ...]] = ("IN_STOCK", "IN_CUSTODY")
-    doing: ClassVar[str] = "send to repair"
 
-
-@dataclass(frozen=True)
-class Retire(StatusChange):
+class Retire(
+    StatusChange,
+    op="retire",
+    to_status="RETIRED",
+    allowed=("IN_STOCK", "REPAIR", "LOST"),
+    doing="retire",
+):
     """IN_STOCK, REPAIR or LOST -> RETIRED, for good (never while someone holds it)."""
 
-    op: ClassVar[str] = "retire"
-    to_status: ClassVar[str] = "RETIRED"
-    allowed: ClassVar[tuple[str, ...]] = ("IN_STOCK", "REPAIR", "LOST")
-    doing: ClassVar[str] = "retire"
 
-
-@dataclass(frozen=True)
-class MarkLost(StatusChange):
+class MarkLost(
+    StatusChange,
+    op="lost",
+    to_status="LOST",
+    allowed=("IN_STOCK", "IN_CUSTODY", "REPAIR"),
+    doing="mark lost",
+):
     """IN_STOCK, IN_CUSTODY or REPAIR -> LOST."""
 
-    op: ClassVar[str] = "lost"
-    to_status: ClassVar[str] = "LOST"
-    allowed: ClassVar[tuple[str, ...]] = ("IN_STOCK", "IN_CUSTODY", "REPAIR")
-    doing: ClassVar[str] = "mark lost"
 
-
-@dataclass(frozen=True)
-class MarkFound(StatusChange):
+class MarkFound(
+    StatusChange, op="found", to_status="IN_STOCK", allowed=("LOST",), doing="mark found"
+):
     """LOST -> IN_STOCK, not yet slotted."""
-
-    op: ClassVar[str] = "found"
-    to_status: ClassVar[str] = "IN_STOCK"
-    allowed: ClassVar[tuple[str, ...]] = ("LOST",)
-    doing: ClassVar[str] = "mark found"
 
 
 #: The status changes by the name the CLI and the log give them.
