@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from gpiozero import LED
 
-from kiosk.config.settings import load_config, parse_config
+from kiosk.config.settings import Config, LedsConfig, load_config, parse_config
 from kiosk.daemon.terminal_view import TerminalWriter, led_rows, render_frame
-from kiosk.daemon.wiring import build_hardware
+from kiosk.daemon.wiring import build_hardware, build_leds
 from kiosk.errors import KioskError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "assettrack.example.toml"
@@ -101,3 +101,10 @@ def test_terminal_writer_redraws_only_on_change():
     writer = TerminalWriter(out)
     assert writer.write("a\n") and not writer.write("a\n") and writer.write("b\n")
     assert out.getvalue() == "\x1b[H\x1b[2Ja\n\x1b[H\x1b[2Jb\n"
+
+
+def test_shift_register_without_its_pins_is_refused_before_any_pin_is_claimed():
+    """parse_config never lets this through; a Config built in code must not either."""
+    config = Config(leds=LedsConfig(backend="shift-register", slots={"A:1": 0}))
+    with pytest.raises(KioskError, match="data, clock and latch"):
+        build_leds(config)

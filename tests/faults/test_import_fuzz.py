@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from kiosk.cli.main import main
 from kiosk.ops import demo
 from kiosk.store.db import Database
-from tests.interop.test_import_export import SNIPEIT
 from tests.conftest import snapshot
 from tests.counts import scaled
 from tests.domain.helpers import sound
+from tests.interop.test_import_export import SNIPEIT
 
 EXAMPLES = scaled(150, 2000)
 BASE = SNIPEIT.encode("utf-8")

@@ -19,6 +19,7 @@ from luma.core.error import DeviceNotFoundError
 from PIL import Image
 
 from hw.display import DevicePanel, Display, I2CPanel, ascii_art, dummy_panel
+from hw.errors import BadValue
 from kiosk.flow.panel import render
 from kiosk.flow.screen import Screen
 from tests.flow.make_reference_pngs import HERE, SAMPLES
@@ -183,4 +184,23 @@ def test_failed_setups_leak_neither_bus_handles_nor_exit_hooks():
         assert not display.healthy
         assert _open_fds() <= fds + 1  # at most the one setup in progress
         assert atexit._ncallbacks() == hooks
+    assert _open_fds() == fds
+
+
+def test_a_frame_of_another_size_is_refused():
+    with (
+        Display(DevicePanel(lambda: dummy(mode="1"))) as display,
+        pytest.raises(BadValue, match="frame is"),
+    ):
+        display.show(Image.new("1", (64, 32)))
+
+
+def test_i2c_panel_refuses_an_unknown_driver_and_a_missing_bus_leaves_nothing_open(tmp_path):
+    with pytest.raises(BadValue, match="ssd1306"):
+        I2CPanel("ssd1309")
+    panel = I2CPanel("sh1106", port=str(tmp_path / "i2c-9"))
+    fds = _open_fds()
+    with pytest.raises(FileNotFoundError):
+        panel.open()
+    panel.close()
     assert _open_fds() == fds
