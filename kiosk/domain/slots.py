@@ -2,7 +2,7 @@
 
 A slot is a physical position in a case (``CART-A:3``). The rules the
 database enforces (unique position per case, an asset in at most one slot,
-only an in-stock, known asset in a slot) are checked by the planners first
+only an in-stock, known asset in a slot) are checked by the operations first
 so that a refusal says, in words, what blocks it ("slot B:4 holds LT-0042").
 
 :func:`occupy` and :func:`release` run only inside an operation's

@@ -18,7 +18,7 @@ What a scan of an asset tag means depends on the asset::
     unknown tag             intake:    first free slot blinks; a slot label retargets
     IN_STOCK, in a slot     stock-out: asks for a badge, then "LT-0193 -> Alice Ng"
     anything else           stock-in:  home slot blinks; a slot label retargets
-                            (the planner refuses RETIRED, occupied homes, ...)
+                            (StockIn refuses RETIRED, occupied homes, ...)
 
 States: ``idle`` -> ``await_badge`` (stock-out only) -> ``preview`` ->
 ``success`` -> ``idle``; a refused plan goes to ``conflict``, a scan that
@@ -229,7 +229,7 @@ class Interaction:
             )
         else:
             # Stock-in from custody, repair or lost, or a put-away; the
-            # planner decides what is allowed (RETIRED is refused there).
+            # operation decides what is allowed (RETIRED is refused there).
             self._plan(Intent(STOCK_IN, tag))
 
     def _plan(self, intent: Intent) -> None:

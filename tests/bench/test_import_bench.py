@@ -1,6 +1,6 @@
 """Importing a large Snipe-IT file: rows per second, dry run and commit.
 
-Figures only (no target): every row goes through the planners and appends
+Figures only (no target): every row goes through the operations and appends
 its events, all in one transaction.
 """
 

@@ -4,7 +4,7 @@ Two levels. The running daemon gets a stream of hostile scanner input through
 its pty: random bytes, overlong lines, NULs, terminal escapes, invalid UTF-8,
 valid-looking codes for assets in odd states, slot labels, badges and the
 cancel code, but never the confirm code and no button press. Then the pure
-state machine (kiosk.interaction) over a real demo database, driven by
+state machine (kiosk.flow.interaction) over a real demo database, driven by
 Hypothesis through arbitrary scans, cancels, ticks and refreshes, must never
 raise, never hand out a plan, and never light an LED that does not match
 the database.

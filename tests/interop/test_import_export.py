@@ -78,7 +78,7 @@ def test_dry_run_reports_and_writes_nothing(seeded, db_file, sheet):
     assert "--commit" in human.out
 
 
-def test_commit_imports_everything_through_the_planners(seeded, db_file, sheet):
+def test_commit_imports_everything_through_the_operations(seeded, db_file, sheet):
     run = seeded("asset", "import", str(sheet), "--commit", json=True)
     assert run.code == 0 and run.doc["committed"] and run.doc["added"] == 7
     show = {
