@@ -14,7 +14,18 @@ import pytest
 
 HARDWARE = ("gpiozero", "luma", "serial", "lgpio", "RPi", "smbus", "smbus2", "PIL")
 # Not needed to answer a read; each costs every call.
-HEAVY = ("shutil", "csv", "kiosk.interop.snipeit", "kiosk.domain.custody", "kiosk.daemon.loop")
+HEAVY = (
+    "typing",
+    "hashlib",
+    "logging",
+    "shutil",
+    "csv",
+    "kiosk.domain.slots",
+    "kiosk.domain.custody",
+    "kiosk.store.events",
+    "kiosk.interop.snipeit",
+    "kiosk.daemon.loop",
+)
 
 PROBE = """
 import json, sys
