@@ -13,7 +13,7 @@ from pathlib import Path
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result
 from kiosk.cli.parsing import Parser
-from kiosk.config.settings import load_config
+from kiosk.config.settings import Config, load_config
 from kiosk.daemon import control
 from kiosk.errors import HardStop, KioskError
 from kiosk.ops import doctor as checks
@@ -56,17 +56,21 @@ def backup(ctx: Context, args: argparse.Namespace) -> Result:
     return Result(data, text)
 
 
-def _socket_path(ctx: Context) -> Path:
+def _socket_path(config: Config | None) -> Path:
+    """The control socket; a config that cannot be read names none."""
+    return control.socket_path(None, None if config is None else config.control.socket)
+
+
+def _config_or_error(ctx: Context) -> tuple[Config | None, KioskError | None]:
     try:
-        configured = load_config(ctx.args.config).control.socket
-    except (KioskError, AttributeError):
-        configured = None
-    return control.socket_path(getattr(ctx.args, "socket", None), configured)
+        return load_config(ctx.args.config), None
+    except KioskError as err:
+        return None, err
 
 
 def restore(ctx: Context, args: argparse.Namespace) -> Result:
     source, target = Path(args.source), ctx.db_path()
-    state, detail = daemon_state(_socket_path(ctx))
+    state, detail = daemon_state(_socket_path(_config_or_error(ctx)[0]))
     if state == "running":
         raise HardStop(
             f"the kiosk daemon is running ({detail}); stop it first (systemctl stop assettrack)",
@@ -101,16 +105,12 @@ def restore(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def doctor(ctx: Context, args: argparse.Namespace) -> Result:
-    config, error = None, None
-    try:
-        config = load_config(ctx.args.config)
-    except KioskError as err:
-        error = err
+    config, error = _config_or_error(ctx)
     if error is not None or args.db or os.environ.get("ASSETTRACK_DB"):
         db_path = resolve_path(args.db, None)
     else:
         db_path = ctx.db_path()
-    found = checks.run(db_path, config=config, config_error=error, sock_path=_socket_path(ctx))
+    found = checks.run(db_path, config=config, config_error=error, sock_path=_socket_path(config))
     failed = [c for c in found if c.status == checks.FAIL]
     summary = f"{len(failed)} of {len(found)} checks failed" if failed else "all checks passed"
     lines = [_check_line(c) for c in found]

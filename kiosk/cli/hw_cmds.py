@@ -126,10 +126,11 @@ def _leds_test(ctx: Context, args: argparse.Namespace) -> Result:
     sim = args.sim or config.leds.backend == "sim"
     leds = build_leds(config, sim=args.sim, slots=DEMO_SLOTS if sim else None)
     try:
-        order = args.slot or list(leds.states())
+        wired = leds.states()
+        order = args.slot or list(wired)
         if not order:
             raise InvalidInput("no slot LEDs are configured (leds.slots)")
-        unknown = [slot for slot in order if slot not in leds.states()]
+        unknown = [slot for slot in order if slot not in wired]
         if unknown:
             raise NotFound(f"no LED is configured for slot {clean(unknown[0])}")
         for slot in order:

@@ -13,7 +13,6 @@ prints it and exits 2. ``deploy/assettrack.example.toml`` documents every key.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -61,14 +60,8 @@ class KioskConfig:
 
 @dataclass(frozen=True)
 class ControlConfig:
-    #: None: ``$RUNTIME_DIRECTORY/control.sock``, else /run/assettrack/control.sock.
+    #: None: see :func:`kiosk.daemon.control.socket_path`.
     socket: Path | None = None
-
-    def socket_path(self) -> Path:
-        if self.socket is not None:
-            return self.socket
-        runtime = os.environ.get("RUNTIME_DIRECTORY")
-        return Path(runtime or "/run/assettrack") / "control.sock"
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from typing import Any
 from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.notify import Notifier
-from kiosk.daemon.wiring import Hardware, HardwareBuilder, build_hardware
+from kiosk.daemon.wiring import Hardware, build_hardware
 from kiosk.domain import slots
 from kiosk.errors import KioskError
 from kiosk.flow import panel
@@ -95,14 +95,12 @@ class Daemon:
         *,
         notifier: Notifier | None = None,
         clock: Callable[[], float] = time.monotonic,
-        hardware: HardwareBuilder = build_hardware,
     ) -> None:
         self.config = config
         self.db = db
         self.options = options
         self.notifier = notifier or Notifier()
         self.clock = clock
-        self._build_hardware = hardware
         self.events: queue.SimpleQueue[Input] = queue.SimpleQueue()
         self.port = DbPort(db)
         self.hw: Hardware | None = None
@@ -175,7 +173,7 @@ class Daemon:
         self._ready = True
 
     def _hardware(self) -> Hardware:
-        return self._build_hardware(
+        return build_hardware(
             self.config,
             sim=self.options.sim,
             slots=self._slot_names,

@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from gpiozero.exc import BadPinFactory, GPIOZeroError, PinFactoryFallback
 
@@ -241,22 +241,3 @@ def build_hardware(
         )
         undo.pop_all()
     return Hardware(leds=leds, buttons=buttons, display=display, scanner=scanner)
-
-
-class HardwareBuilder(Protocol):
-    """How the daemon gets its devices: :func:`kiosk.daemon.wiring.build_hardware`."""
-
-    def __call__(
-        self,
-        config: Config,
-        *,
-        sim: bool = ...,
-        slots: Iterable[str] | None = ...,
-        scanner_port: str | None = ...,
-        pin_factory: Any = ...,
-        on_scan: Callable[[str], None] | None = ...,
-        on_scanner_status: Callable[[str], None] | None = ...,
-        on_confirm: Callable[[], None] | None = ...,
-        on_cancel: Callable[[], None] | None = ...,
-        on_long_cancel: Callable[[], None] | None = ...,
-    ) -> Hardware: ...

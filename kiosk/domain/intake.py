@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
 from kiosk.domain import assets, slots, validate
-from kiosk.domain.operations import AssetState, Operation, Plan, record
+from kiosk.domain.operations import AssetState, Operation, Plan
 from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop
 
@@ -62,12 +62,9 @@ class AddAsset(Operation):
             summary=f"add {tag}" + (f" into {target}" if target else ""),
         )
 
-    def apply(self, conn: sqlite3.Connection, plan: Plan, *, actor: str) -> int:
-        """Insert the row first: the slot may only hold a known asset."""
+    def write_asset(self, conn: sqlite3.Connection, plan: Plan) -> None:
+        """Insert the row (before the slot is taken: a slot holds only a known asset)."""
         assets.insert(conn, plan.subject, dict(plan.changes))
-        if plan.to_slot is not None:
-            slots.occupy(conn, plan.to_slot, plan.subject)
-        return record(conn, plan, actor=actor)
 
 
 @dataclass(frozen=True, kw_only=True)

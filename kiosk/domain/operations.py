@@ -74,15 +74,23 @@ class Operation(abc.ABC):
         """What this request would do now; raises the hard stop that blocks it."""
 
     def apply(self, conn: sqlite3.Connection, plan: Plan, *, actor: str) -> int:
-        """Carry out ``plan`` inside the caller's write transaction; returns the event id."""
+        """Carry out ``plan`` inside the caller's write transaction; returns the event id.
+
+        The order is the one the schema's triggers demand: leave the old
+        slot, write the asset, take the new slot, append the event.
+        """
         tag = plan.subject
         if plan.from_slot is not None:
             slots.release(conn, plan.from_slot, tag)
-        if plan.changes:
-            assets.update(conn, tag, dict(plan.changes))
+        self.write_asset(conn, plan)
         if plan.to_slot is not None:
             slots.occupy(conn, plan.to_slot, tag)
-        return record(conn, plan, actor=actor)
+        return _record(conn, plan, actor=actor)
+
+    def write_asset(self, conn: sqlite3.Connection, plan: Plan) -> None:
+        """Change the asset's row as planned (an operation that creates one inserts it)."""
+        if plan.changes:
+            assets.update(conn, plan.subject, dict(plan.changes))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,7 +124,7 @@ class Plan:
         return {k: v for k, v in self.changes if k not in ("status", "custodian")}
 
 
-def record(conn: sqlite3.Connection, plan: Plan, *, actor: str) -> int:
+def _record(conn: sqlite3.Connection, plan: Plan, *, actor: str) -> int:
     """Append the event of ``plan`` (inside the caller's write transaction)."""
     return events.append(
         conn,
