@@ -67,6 +67,16 @@ class NotFound(KioskError):
     exit_code = 4
 
 
+class NoDatabase(NotFound):
+    """No database file at the path: reading or changing one never creates it.
+
+    Creating one is a deliberate act: ``assettrack init``, ``case init`` or
+    ``demo seed``.
+    """
+
+    code = "no_database"
+
+
 class StorageError(KioskError):
     """The database cannot be used: full disk, locked too long, corrupt, read-only."""
 

@@ -47,8 +47,15 @@ class Context:
 
     @property
     def db(self) -> Database:
+        """The database, which must exist: reading or changing never creates one."""
+        return self.open_db(create=False)
+
+    def open_db(self, *, create: bool) -> Database:
+        """Open the database; only the commands whose purpose is to create one pass ``create``."""
         if self._db is None:
-            self._db = Database(self.db_path(), busy_timeout=self.config_busy_timeout())
+            self._db = Database(
+                self.db_path(), busy_timeout=self.config_busy_timeout(), create=create
+            )
         return self._db
 
     def config_busy_timeout(self) -> float:

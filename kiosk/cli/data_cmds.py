@@ -20,6 +20,7 @@ from kiosk.ops import doctor as checks
 from kiosk.ops.doctor import Check, daemon_state
 from kiosk.sanitize import clean
 from kiosk.store import backup as backups
+from kiosk.store import migrations
 from kiosk.store.db import resolve_path
 
 
@@ -39,7 +40,30 @@ def _doctor(parser: Parser) -> None:
     parser.set_defaults(func=doctor)
 
 
-BUILDERS = {"backup": _backup, "restore": _restore, "doctor": _doctor}
+def _init(parser: Parser) -> None:
+    parser.set_defaults(func=init)
+
+
+BUILDERS = {"backup": _backup, "restore": _restore, "doctor": _doctor, "init": _init}
+
+
+# -- init ------------------------------------------------------------------------------
+
+
+def init(ctx: Context, args: argparse.Namespace) -> Result:
+    """Create the database, empty, at the current schema; an existing one is only upgraded.
+
+    The daemon never creates a database (a missing file means the wrong path
+    or a lost disk, not a new room), so a new room starts here.
+    """
+    path = ctx.db_path()
+    existed = path.exists()
+    db = ctx.open_db(create=True)
+    version = migrations.version(db.conn)
+    data = {"database": str(path), "created": not existed, "schema_version": version}
+    if existed:
+        return Result(data, f"{clean(path)}: already a database (schema {version}), left as is")
+    return Result(data, f"created {clean(path)} (schema {version}); next: assettrack case init")
 
 
 # -- backup / restore ------------------------------------------------------------------

@@ -30,7 +30,7 @@ BUILDERS = {"demo": _demo}
 
 
 def seed(ctx: Context, args: argparse.Namespace) -> Result:
-    if not demo.is_empty(ctx.db):
+    if not demo.is_empty(ctx.open_db(create=True)):
         if args.if_empty:
             return Result({"seeded": False}, f"{ctx.db.path}: already has data, left as is")
         raise HardStop(f"{ctx.db.path} already has cases; demo data goes into an empty database")

@@ -18,10 +18,10 @@ from kiosk.config.settings import load_config
 from kiosk.daemon import logsetup
 from kiosk.daemon.console import Console
 from kiosk.daemon.loop import Daemon, Options, serve
-from kiosk.errors import KioskError, StorageUnusable
+from kiosk.errors import KioskError, NoDatabase, StorageUnusable
 
-#: ``run``'s exit code when the database needs a person (damaged, not ours,
-#: read-only, no access): sysexits' EX_CONFIG. assettrack.service lists it in
+#: ``run``'s exit code when the database needs a person (missing, damaged, not
+#: ours, read-only, no access): sysexits' EX_CONFIG. assettrack.service lists it in
 #: RestartPreventExitStatus=, so systemd does not restart into the same fault.
 EXIT_NEEDS_A_PERSON = 78
 
@@ -62,6 +62,6 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         if tty:
             Console(daemon).attach()
         serve(daemon)
-    except StorageUnusable as exc:
+    except (StorageUnusable, NoDatabase) as exc:
         raise CannotStart(exc.message) from exc
     return Result({"stopped": True}, "")

@@ -70,7 +70,8 @@ def _tag_case_pos(p: Parser) -> None:
 
 def case_init(ctx: Context, args: argparse.Namespace) -> Result:
     count = validate.slot_count(args.slots)
-    with ctx.db.read() as conn:
+    # Creating the first case of a new room is one of the deliberate ways to create a database.
+    with ctx.open_db(create=True).read() as conn:
         have = slots.case_size(conn, validate.case_name(args.case))
     if count < have:
         ctx.confirm(f"Shrink {args.case} from {have} to {count} slots?")

@@ -68,6 +68,11 @@ COMMANDS: dict[str, Command] = {
         "Replace the database by a verified backup (kiosk daemon stopped).",
         "systemctl stop assettrack && assettrack restore /var/backups/assettrack/x.db --yes",
     ),
+    "init": Command(
+        "kiosk.cli.data_cmds",
+        "Create an empty database (the kiosk daemon never creates one).",
+        "assettrack init",
+    ),
     "doctor": Command(
         "kiosk.cli.data_cmds",
         "Check the database, config, hardware and daemon; change nothing.",
@@ -111,7 +116,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("assets and people", ("asset", "person")),
     ("custody", ("stock-out", "stock-in", "custody")),
     ("log", ("log",)),
-    ("data", ("asset import", "asset export", "backup", "restore", "doctor")),
+    ("data", ("init", "asset import", "asset export", "backup", "restore", "doctor")),
     ("hardware", ("hw",)),
     ("daemon", ("run", "status", "inject", "screen")),
     ("demo", ("demo",)),

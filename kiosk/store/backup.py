@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.errors import HardStop, InvalidInput, NotFound, StorageError
+from kiosk.errors import HardStop, InvalidInput, NoDatabase, NotFound, StorageError
 from kiosk.sanitize import clean
 from kiosk.store import events, invariants, migrations
 
@@ -150,7 +150,7 @@ def default_name(now: _dt.datetime | None = None) -> str:
 def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, Verified]:
     """Copy the live database ``source`` to ``dest`` (a file, or a directory)."""
     if not source.exists():
-        raise StorageError(f"no database at {clean(source)}")
+        raise NoDatabase(f"no database at {clean(source)}")
     if dest.is_dir():
         dest = dest / default_name()
     if dest.exists() and not overwrite:

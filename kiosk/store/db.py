@@ -24,7 +24,14 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.errors import HardStop, StorageBusy, StorageError, StorageFull, StorageUnusable
+from kiosk.errors import (
+    HardStop,
+    NoDatabase,
+    StorageBusy,
+    StorageError,
+    StorageFull,
+    StorageUnusable,
+)
 from kiosk.store import migrations
 
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -128,7 +135,7 @@ class Database:
         self.journal_mode = ""
         if not self.path.exists():
             if not create:
-                raise StorageError(f"no database at {self.path}")
+                raise NoDatabase(f"no database at {self.path}: create one with `assettrack init`")
             with translated_os(self.path):
                 _create_file(self.path)
         with translated(self.path):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.main import main
+from kiosk.store.db import Database
 
 ACTOR = "tester"
 ASSETTRACK = Path(sys.executable).with_name("assettrack")
@@ -66,7 +67,10 @@ def env(tmp_path, monkeypatch):
 
 @pytest.fixture
 def db_file(tmp_path):
-    return tmp_path / "assettrack.db"
+    """An initialised, empty database, as ``assettrack init`` leaves it."""
+    path = tmp_path / "assettrack.db"
+    Database(path, create=True).close()
+    return path
 
 
 @pytest.fixture

@@ -113,8 +113,9 @@ def test_backup_into_a_directory_and_refusals(seeded, tmp_path):
 
 
 def test_backup_without_database(at, tmp_path):
-    run = at("backup", str(tmp_path / "x.db"), json=True)
-    assert run.code == 1 and "no database" in run.doc["error"]["message"]
+    run = at("backup", str(tmp_path / "x.db"), json=True, db=tmp_path / "absent.db")
+    assert run.code == 4 and "no database" in run.doc["error"]["message"]
+    assert not (tmp_path / "absent.db").exists()
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_broken_database_fails_the_check(seeded, db_file, devices, sql, failing)
 
 
 def test_missing_or_foreign_database(at, tmp_path, devices):
-    run = at("doctor", json=True)
+    run = at("doctor", json=True, db=tmp_path / "absent.db")
     assert run.code == 1 and run.doc[0]["check"] == "database"
     assert "no database" in run.doc[0]["detail"]
     other = tmp_path / "other.db"

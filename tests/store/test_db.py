@@ -12,7 +12,7 @@ from kiosk.domain import assets, slots
 from kiosk.domain.operations import execute
 from kiosk.domain.placement import Move
 from kiosk.domain.types import SlotRef
-from kiosk.errors import StorageError
+from kiosk.errors import NoDatabase, StorageError
 from kiosk.store import migrations
 from kiosk.store.db import Database, resolve_path
 from tests.domain.helpers import sound
@@ -74,8 +74,9 @@ def test_refuses_newer_schema(db_path):
 
 
 def test_missing_file_without_create(tmp_path):
-    with pytest.raises(StorageError, match="no database"):
+    with pytest.raises(NoDatabase, match="no database"):
         Database(tmp_path / "absent.db", create=False)
+    assert not (tmp_path / "absent.db").exists()
 
 
 def test_upgrade_from_milestone_7_keeps_every_row(db_path):
