@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kiosk.errors import KioskError
-from kiosk.sanitize import clean, shorten
+from kiosk.sanitize import clean, pad, shorten, visible
+from kiosk.sanitize import width as columns
 
 WIDTH = 80
 
@@ -34,13 +35,14 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], width: int =
     """An aligned text table that fits ``width`` columns (the widest column gives way)."""
     cells = [[clean(c) for c in row] for row in rows]
     heads = list(headers)
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(heads)]
+    # Display width, not len: a CJK name takes two columns a character.
+    widths = [max([columns(h)] + [columns(r[i]) for r in cells]) for i, h in enumerate(heads)]
     budget = width - 2 * (len(heads) - 1)
     while sum(widths) > budget and max(widths) > 8:
         widths[widths.index(max(widths))] -= 1
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip()]
+    lines = ["  ".join(pad(h, w) for h, w in zip(heads, widths, strict=True)).rstrip()]
     for row in cells:
-        parts = [shorten(c, w).ljust(w) for c, w in zip(row, widths, strict=True)]
+        parts = [pad(shorten(c, w), w) for c, w in zip(row, widths, strict=True)]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
 
@@ -53,13 +55,7 @@ def terminal_safe(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "\n".join(
-        line if line.isprintable() else _escape_line(line) for line in text.split("\n")
-    )
-
-
-def _escape_line(line: str) -> str:
-    return "".join(clean(ch) if not ch.isprintable() else ch for ch in line)
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def emit(result: Result, as_json: bool) -> int:

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from kiosk.daemon.loop import Daemon
 from kiosk.daemon.terminal_view import render_frame
-from kiosk.sanitize import clean
+from kiosk.sanitize import clean, pad
 
 KEYS = "code+Enter: scan   Enter: Confirm   -+Enter: Cancel   Ctrl-C: quit"
 CONFIRM_LINES = ("", "+")
@@ -67,7 +67,8 @@ class Console:
             oled = hw.display.ascii()  # the panel pixel for pixel
         else:
             # Too narrow for the pixels: the same text, as the panel fits it.
-            oled = "\n".join(f" {line:<21} " for line in self.daemon.display_lines() or [""])
+            lines = self.daemon.display_lines() or [""]
+            oled = "\n".join(f" {pad(line, 21)} " for line in lines)
         return render_frame(
             hw.leds.states(),
             hw.leds.status_states(),
