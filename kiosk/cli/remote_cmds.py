@@ -83,7 +83,9 @@ def _status_text(doc: dict[str, Any]) -> str:
         "display:",
     ]
     lines += [f"  | {line}" for line in doc.get("display", [])]
-    return "\n".join(clean(line) for line in lines)
+    # The display lines are escaped already, as drawn; emit() shows anything
+    # else unprintable escaped, without escaping those escapes again.
+    return "\n".join(lines)
 
 
 def status(ctx: Context, args: argparse.Namespace) -> Result:

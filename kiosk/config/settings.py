@@ -35,8 +35,16 @@ class DatabaseConfig:
 
 @dataclass(frozen=True)
 class PatternsConfig:
-    """How the kiosk tells scans apart: slot labels, badges, command codes."""
+    """How the kiosk tells scans apart: asset tags, slot labels, badges, command codes.
 
+    Every field is one key of ``[kiosk.patterns]``: a regular expression
+    listed in :data:`PATTERN_GROUPS` (with the named groups it must have),
+    or an exact command code. A new kind of code is one more field and one
+    more entry there; :func:`dataclasses.asdict` hands them all to the
+    kiosk's classifier by name.
+    """
+
+    tag: str = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
     slot: str = r"^SLOT:(?P<case>[^:]+):(?P<pos>\d+)$"
     badge: str = r"^BADGE:(?P<badge>.+)$"
     confirm: str = "CMD:CONFIRM"
@@ -51,10 +59,29 @@ class PatternsConfig:
         return re.compile(self.badge)
 
 
+#: The regular expressions of ``[kiosk.patterns]`` and the named groups each needs.
+PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
+    "tag": (),
+    "slot": ("case", "pos"),
+    "badge": ("badge",),
+}
+#: ``[kiosk] intake``: how an unknown tag scanned at the kiosk becomes an asset.
+INTAKE_POLICIES = ("confirm", "slot", "off")
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     idle_timeout: float = 30.0
     success_hold: float = 3.0
+    #: Seconds a "Not understood" screen stays before the kiosk is idle again.
+    error_hold: float = 5.0
+    #: confirm: Confirm registers it in the first free slot; slot: its slot
+    #: label must be scanned first; off: only the CLI registers assets.
+    intake: str = "confirm"
+    #: Days a kiosk loan lasts (its due date); 0 = no due date.
+    loan_days: int = 0
+    #: Refuse a new loan to a badge that holds an overdue one.
+    block_overdue: bool = False
     patterns: PatternsConfig = field(default_factory=PatternsConfig)
 
 
@@ -196,21 +223,28 @@ def _regex(t: Table, key: str, default: str, groups: tuple[str, ...]) -> str:
 def _kiosk(t: Table) -> KioskConfig:
     p = t.table("patterns")
     defaults = PatternsConfig()
+    regexes = {
+        key: _regex(p, key, getattr(defaults, key), groups)
+        for key, groups in PATTERN_GROUPS.items()
+    }
     patterns = PatternsConfig(
-        slot=_regex(p, "slot", defaults.slot, ("case", "pos")),
-        badge=_regex(p, "badge", defaults.badge, ("badge",)),
+        **regexes,
         confirm=p.string("confirm", defaults.confirm) or "",
         cancel=p.string("cancel", defaults.cancel) or "",
     )
     for key in ("confirm", "cancel"):
         if not getattr(patterns, key).strip():
             raise p.fail(key, "must not be empty")
-    if patterns.confirm == patterns.cancel:
+    if patterns.confirm.strip().upper() == patterns.cancel.strip().upper():
         raise p.fail("cancel", "must differ from kiosk.patterns.confirm")
     p.finish()
     cfg = KioskConfig(
         idle_timeout=t.number("idle_timeout", 30.0, 0.0, lo_open=True),
         success_hold=t.number("success_hold", 3.0, 0.0),
+        error_hold=t.number("error_hold", 5.0, 0.0, lo_open=True),
+        intake=t.choice("intake", "confirm", INTAKE_POLICIES),
+        loan_days=t.integer("loan_days", 0, 0, 3650) or 0,
+        block_overdue=t.boolean("block_overdue", False),
         patterns=patterns,
     )
     t.finish()

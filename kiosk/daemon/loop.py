@@ -45,11 +45,10 @@ from typing import Any
 from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.notify import Notifier
-from kiosk.daemon.wiring import Hardware, build_hardware
+from kiosk.daemon.wiring import Hardware, build_hardware, build_interaction
 from kiosk.domain import slots
 from kiosk.errors import KioskError
 from kiosk.flow import panel
-from kiosk.flow.barcodes import Classifier
 from kiosk.flow.db_port import DbPort, settle
 from kiosk.flow.interaction import IDLE, Interaction, View
 from kiosk.flow.screen import Screen
@@ -141,20 +140,7 @@ class Daemon:
             self._slot_names = [str(ref) for ref, _ in slots.list_slots(conn)]
         self.hw = hw = self._hardware()
         try:
-            kiosk = self.config.kiosk
-            patterns = kiosk.patterns
-            self.machine = Interaction(
-                self.port,
-                Classifier(
-                    slot=patterns.slot,
-                    badge=patterns.badge,
-                    confirm=patterns.confirm,
-                    cancel=patterns.cancel,
-                ),
-                idle_timeout=kiosk.idle_timeout,
-                success_hold=kiosk.success_hold,
-                now=self.clock(),
-            )
+            self.machine = build_interaction(self.config, self.port, now=self.clock())
             self._version = self.db.data_version()
             self._counts = dict(self.port.summary())
             self._apply(self.machine.view)
@@ -350,7 +336,8 @@ class Daemon:
             "state": shown.state if shown else "starting",
             "leds": hw.leds.states(),
             "status_leds": hw.leds.status_states(),
-            "display": [clean(line) for line in self.display_lines()],
+            # Already visible as drawn (control characters shown escaped once).
+            "display": self.display_lines(),
             # False while the panel does not answer: "display" is what it should show.
             "display_ok": hw.display.healthy,
             "scanner": {"connected": hw.scanner.connected},

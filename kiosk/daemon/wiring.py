@@ -27,7 +27,7 @@ import logging
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from gpiozero.exc import BadPinFactory, GPIOZeroError, PinFactoryFallback
@@ -38,7 +38,10 @@ from hw.leds import GpioLeds, ShiftRegisterLeds, SimLeds
 from hw.scanner import SerialScanner, SimScanner
 from kiosk.config.settings import Config
 from kiosk.errors import KioskError
-from kiosk.flow.ports import ButtonsPort, DisplayPort, ScannerPort, SlotLedsPort
+from kiosk.flow.barcodes import Classifier
+from kiosk.flow.intent import Rules
+from kiosk.flow.interaction import Interaction
+from kiosk.flow.ports import ButtonsPort, DisplayPort, DomainPort, ScannerPort, SlotLedsPort
 from kiosk.sanitize import clean
 
 log = logging.getLogger(__name__)
@@ -181,6 +184,22 @@ def build_scanner(
         reconnect_max=cfg.reconnect_max,
         max_length=cfg.max_length,
         duplicate_window=cfg.duplicate_window,
+    )
+
+
+def build_interaction(config: Config, port: DomainPort, *, now: float) -> Interaction:
+    """The kiosk's state machine with the configured patterns, timings and loan rules."""
+    kiosk = config.kiosk
+    return Interaction(
+        port,
+        Classifier(**asdict(kiosk.patterns)),
+        rules=Rules(
+            intake=kiosk.intake, loan_days=kiosk.loan_days, block_overdue=kiosk.block_overdue
+        ),
+        idle_timeout=kiosk.idle_timeout,
+        success_hold=kiosk.success_hold,
+        error_hold=kiosk.error_hold,
+        now=now,
     )
 
 

@@ -69,6 +69,20 @@ def find(conn: sqlite3.Connection, tag: str) -> Asset | None:
     return None if row is None else _asset(row)
 
 
+def find_case_twin(conn: sqlite3.Connection, tag: str) -> str | None:
+    """A known tag that differs from ``tag`` only in (ASCII) letter case, or None."""
+    row = conn.execute(
+        "SELECT tag FROM assets WHERE tag = ? COLLATE NOCASE AND tag != ? LIMIT 1", (tag, tag)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def held_by(conn: sqlite3.Connection, badge: str) -> list[Asset]:
+    """The assets out with ``badge``, by due date (those without one last)."""
+    sql = _SELECT + "WHERE a.custodian = ? ORDER BY a.due IS NULL, a.due, a.tag"
+    return [_asset(r) for r in conn.execute(sql, (badge,))]
+
+
 def get(conn: sqlite3.Connection, tag: str) -> Asset:
     """The asset ``tag``, or :class:`NotFound`."""
     asset = find(conn, validate.tag(tag))

@@ -1,16 +1,26 @@
 """Telling scans apart: asset tag, slot label, badge or command code.
 
-Every barcode the kiosk reads is one of five things, decided by the
-configured patterns (``[kiosk.patterns]``) in this order:
+Every barcode the kiosk reads is one of these, decided by the configured
+patterns (``[kiosk.patterns]``) in this order:
 
 1. the confirm or cancel command code (an exact string, printed on a card
-   taped to the kiosk for the day a button breaks);
+   taped to the kiosk for the day a button breaks), in any letter case;
 2. a slot label, by default ``SLOT:<CASE>:<POS>`` (groups ``case``, ``pos``);
 3. a badge, by default ``BADGE:<id>`` (group ``badge``);
-4. anything else is an asset tag, if it is a valid one.
+4. a code that *starts* like one of those (``SLOT:``, ``BADGE:``, ``CMD:``,
+   in any letter case) but did not parse: a bad label, refused. A damaged or
+   hand-made label must never become an asset called ``SLOT:CART-A:-1``;
+5. an asset tag, if it matches the ``tag`` pattern (by default upper-case
+   letters, then hyphen-separated groups: ``LT-0101``, ``MON-2024-07``).
+
+Anything else is refused with a message naming what it is not.
 
     >>> Classifier().classify("SLOT:CART-A:3")
     Scan(kind='slot', value=SlotRef(case='CART-A', pos=3), code='SLOT:CART-A:3')
+
+Each pattern is one keyword argument here and one key of ``[kiosk.patterns]``
+(:data:`PATTERN_GROUPS` lists the named groups a regular expression needs),
+so a new kind of code is one more key, not a new table.
 """
 
 from __future__ import annotations
@@ -25,8 +35,29 @@ from kiosk.sanitize import clean
 
 TAG, SLOT, BADGE, CONFIRM, CANCEL = "tag", "slot", "badge", "confirm", "cancel"
 
+DEFAULT_TAG = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 DEFAULT_SLOT = r"^SLOT:(?P<case>[^:]+):(?P<pos>\d+)$"
 DEFAULT_BADGE = r"^BADGE:(?P<badge>.+)$"
+DEFAULT_CONFIRM = "CMD:CONFIRM"
+DEFAULT_CANCEL = "CMD:CANCEL"
+
+#: The regular-expression patterns and the named groups each must have.
+PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
+    "tag": (),
+    "slot": ("case", "pos"),
+    "badge": ("badge",),
+}
+
+# Characters that end the literal start of a regular expression.
+_META = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
+class BadLabel(InvalidInput):
+    """A code shaped like a slot label, badge or command code that does not parse."""
+
+    def __init__(self, message: str, what: str) -> None:
+        super().__init__(message, code="bad_label")
+        self.what = what
 
 
 @dataclass(frozen=True)
@@ -38,42 +69,88 @@ class Scan:
     code: str
 
 
+def literal_prefix(pattern: str) -> str:
+    """The fixed text a regular expression's matches start with (``SLOT:`` for the default).
+
+    >>> literal_prefix(r"^SLOT:(?P<case>[^:]+):(?P<pos>\\d+)$")
+    'SLOT:'
+    """
+    body = pattern.removeprefix("^")
+    m = _META.search(body)
+    literal = body if m is None else body[: m.start()]
+    if m is not None and m.group() in "*?{" and literal:
+        literal = literal[:-1]  # "AB*" does not promise the B
+    return literal
+
+
+def _command_prefix(confirm: str, cancel: str) -> str:
+    """What the two command codes share up to a separator: ``CMD:`` for the defaults."""
+    shared = ""
+    for a, b in zip(confirm.upper(), cancel.upper(), strict=False):
+        if a != b:
+            break
+        shared += a
+    cut = max(shared.rfind(":"), shared.rfind("-"), shared.rfind("/"))
+    return shared[: cut + 1] if cut >= 0 else ""
+
+
 class Classifier:
     """Classifies raw scans with the configured patterns."""
 
     def __init__(
         self,
         *,
+        tag: str = DEFAULT_TAG,
         slot: str = DEFAULT_SLOT,
         badge: str = DEFAULT_BADGE,
-        confirm: str = "CMD:CONFIRM",
-        cancel: str = "CMD:CANCEL",
+        confirm: str = DEFAULT_CONFIRM,
+        cancel: str = DEFAULT_CANCEL,
     ) -> None:
+        self.tag_re = re.compile(tag)
         self.slot_re = re.compile(slot)
         self.badge_re = re.compile(badge)
-        self.confirm = confirm
-        self.cancel = cancel
+        self.confirm = confirm.strip().upper()
+        self.cancel = cancel.strip().upper()
+        # Upper-cased starts of each kind of label; an empty one never matches.
+        self.prefixes = [
+            (what, prefix.upper())
+            for what, prefix in (
+                ("slot label", literal_prefix(slot)),
+                ("badge", literal_prefix(badge)),
+                ("command code", _command_prefix(self.confirm, self.cancel)),
+            )
+            if prefix
+        ]
 
     def classify(self, code: str) -> Scan:
-        """The :class:`Scan` for ``code``; :class:`InvalidInput` when it is none of them."""
+        """The :class:`Scan` for ``code``; :class:`InvalidInput` when it is none of them.
+
+        A code that starts like a label but does not parse raises :class:`BadLabel`.
+        """
         code = code.strip()
-        if code == self.confirm:
+        upper = code.upper()
+        if upper == self.confirm:
             return Scan(CONFIRM, None, code)
-        if code == self.cancel:
+        if upper == self.cancel:
             return Scan(CANCEL, None, code)
         m = self.slot_re.fullmatch(code)
         if m:
             try:
                 return Scan(SLOT, SlotRef.of(m["case"], m["pos"]), code)
             except InvalidInput as exc:
-                raise InvalidInput(f"bad slot label {clean(code)}: {exc}") from None
+                raise BadLabel(f"bad slot label {clean(code)}: {exc}", "slot label") from None
         m = self.badge_re.fullmatch(code)
         if m:
             try:
                 return Scan(BADGE, validate.badge(m["badge"]), code)
             except InvalidInput as exc:
-                raise InvalidInput(f"bad badge {clean(code)}: {exc}") from None
-        try:
-            return Scan(TAG, validate.tag(code), code)
-        except InvalidInput:
-            raise InvalidInput(f"not a tag, slot or badge: {clean(code)}") from None
+                raise BadLabel(f"bad badge {clean(code)}: {exc}", "badge") from None
+        for what, prefix in self.prefixes:
+            if upper.startswith(prefix):
+                raise BadLabel(f"bad {what} {clean(code)}", what)
+        if self.tag_re.fullmatch(code):
+            try:
+                return Scan(TAG, validate.tag(code), code)
+            except InvalidInput:
+                pass
+        raise InvalidInput(f"not a tag, slot or badge: {clean(code)}")

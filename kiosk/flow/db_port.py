@@ -15,6 +15,7 @@ from kiosk.domain.ports import Store
 from kiosk.domain.types import Asset
 from kiosk.errors import KioskError
 from kiosk.flow.interaction import Interaction
+from kiosk.store import events
 
 ACTOR = "kiosk"
 
@@ -35,6 +36,19 @@ class DbPort:
     def summary(self) -> dict[str, int]:
         with self.db.read() as conn:
             return assets.counts(conn)
+
+    def known_tag(self, tag: str) -> str | None:
+        with self.db.read() as conn:
+            return assets.find_case_twin(conn, tag)
+
+    def loans(self, badge: str) -> list[tuple[str, str | None]]:
+        with self.db.read() as conn:
+            return [(a.tag, a.due) for a in assets.held_by(conn, badge)]
+
+    def last_op(self, tag: str) -> str | None:
+        with self.db.read() as conn:
+            newest = events.recent(conn, asset=tag, limit=1)
+        return newest[0].op if newest else None
 
 
 def settle(

@@ -15,15 +15,26 @@ from the domain's operations, never from here.
 
 What a scan of an asset tag means depends on the asset::
 
-    unknown tag             intake:    first free slot blinks; a slot label retargets
-    IN_STOCK, in a slot     stock-out: asks for a badge, then "LT-0193 -> Alice Ng"
+    unknown tag             intake (``Rules.intake``): "confirm": the first free
+                            slot blinks, a slot label retargets; "slot": its slot
+                            label must be scanned first; "off": refused
+    IN_STOCK, in a slot     stock-out: asks for a badge, then "LT-0193 -> Alice Ng",
+                            with the due date (``Rules.loan_days``) and the
+                            badge's overdue loans (refused with ``block_overdue``)
     anything else           stock-in:  home slot blinks; a slot label retargets
                             (StockIn refuses RETIRED, occupied homes, ...)
 
-States: ``idle`` -> ``await_badge`` (stock-out only) -> ``preview`` ->
-``success`` -> ``idle``; a refused plan goes to ``conflict``, a scan that
-means nothing here to ``error``. Cancel, or ``idle_timeout`` seconds without
-input, returns to ``idle`` from anywhere; ``success`` lasts ``success_hold``.
+A tag that differs only in letter case from a known one is refused, naming
+the known one: ``lt-0101`` is a typo or a reprint, never a second laptop.
+
+States: ``idle`` -> ``await_badge`` (stock-out) or ``await_slot`` (intake
+by slot label) -> ``preview`` -> ``success`` -> ``idle``; a refused plan
+goes to ``conflict``, a scan that means nothing here to ``error``. A tag
+scanned while another step is pending goes to ``replace``: nothing can be
+confirmed until the person scans it again (switch) or cancels, so one
+reflex press never confirms a step the person did not see. Cancel, or
+``idle_timeout`` seconds without input, returns to ``idle`` from anywhere;
+``success`` lasts ``success_hold`` and ``error`` ``error_hold`` seconds.
 
 What the LEDs show (a pick-to-light station: a lit LED is an instruction):
 
@@ -42,46 +53,31 @@ database: the preview follows the change, or becomes a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as _dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from kiosk.domain.custody import StockIn, StockOut
-from kiosk.domain.intake import AUTO, AddAsset
-from kiosk.domain.operations import Operation, Plan
+from kiosk.domain.custody import StockIn, StockOut, due_in
+from kiosk.domain.operations import Plan
 from kiosk.domain.types import SlotRef
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.flow import wording
-from kiosk.flow.barcodes import BADGE, CANCEL, CONFIRM, SLOT, TAG, Classifier, Scan
+from kiosk.flow.barcodes import BADGE, CANCEL, CONFIRM, SLOT, TAG, BadLabel, Classifier, Scan
+from kiosk.flow.intent import ADD, STEP_NAMES, STOCK_IN, STOCK_OUT, Intent, Rules
 from kiosk.flow.ports import DomainPort
 from kiosk.flow.screen import Screen
 
 IDLE = "idle"
 AWAIT_BADGE = "await_badge"
+AWAIT_SLOT = "await_slot"
 PREVIEW = "preview"
+REPLACE = "replace"
 CONFLICT = "conflict"
 ERROR = "error"
 SUCCESS = "success"
-STATES = (IDLE, AWAIT_BADGE, PREVIEW, CONFLICT, ERROR, SUCCESS)
-
-ADD, STOCK_OUT, STOCK_IN = "add", "stock_out", "stock_in"
-
-
-@dataclass(frozen=True)
-class Intent:
-    """What the person is doing: the operation and what they scanned for it so far."""
-
-    op: str
-    tag: str
-    badge: str | None = None
-    slot: SlotRef | None = None
-
-    def request(self) -> Operation:
-        """The operation to preview for what has been scanned so far."""
-        if self.op == ADD:
-            return AddAsset(tag=self.tag, into=self.slot or AUTO)
-        if self.op == STOCK_IN:
-            return StockIn(self.tag, self.slot)
-        return StockOut(self.tag, str(self.badge))
+STATES = (IDLE, AWAIT_BADGE, AWAIT_SLOT, PREVIEW, REPLACE, CONFLICT, ERROR, SUCCESS)
+#: States with a step under way that a new tag would throw away.
+PENDING = (AWAIT_BADGE, AWAIT_SLOT, PREVIEW)
 
 
 @dataclass(frozen=True)
@@ -103,16 +99,24 @@ class Interaction:
         port: DomainPort,
         classifier: Classifier | None = None,
         *,
+        rules: Rules | None = None,
         idle_timeout: float = 30.0,
         success_hold: float = 3.0,
+        error_hold: float = 5.0,
         now: float = 0.0,
+        today: Callable[[], _dt.date] = _dt.date.today,
     ) -> None:
         self.port = port
         self.classifier = classifier or Classifier()
+        self.rules = rules or Rules()
         self.idle_timeout = idle_timeout
         self.success_hold = success_hold
+        self.error_hold = error_hold
+        self.today = today
         self.intent: Intent | None = None
         self.plan: Plan | None = None
+        self._switch_to: str | None = None  # the tag a "replace" screen asks about
+        self._idle_note: str | None = None
         self._since = now
         self._to_idle()
 
@@ -127,8 +131,11 @@ class Interaction:
         self._since = now
         try:
             scan = self.classifier.classify(code)
+        except BadLabel as exc:
+            self._error(exc.message, "Bad label", "Reprint the label")
+            return None
         except InvalidInput as exc:
-            self._error(exc.message)
+            self._not_a_tag(code, exc)
             return None
         if scan.kind == CONFIRM:
             return self.confirm(now)
@@ -145,24 +152,34 @@ class Interaction:
     def confirm(self, now: float) -> Plan | None:
         """Confirm pressed: the previewed plan to commit, or None when nothing is pending."""
         self._since = now
-        if self.view.state == PREVIEW and self.plan is not None:
+        state = self.view.state
+        if state == PREVIEW and self.plan is not None:
             return self.plan
-        if self.view.state == AWAIT_BADGE:
-            self._show(self.view, wording.note(self.view.screen, "Scan your badge first"))
+        hints = {
+            AWAIT_BADGE: "Scan your badge first",
+            AWAIT_SLOT: "Scan its slot label",
+            REPLACE: "Rescan it, or Cancel",
+        }
+        if state in hints:
+            self._show(self.view, wording.note(self.view.screen, hints[state]))
         return None
 
     def cancel(self, now: float) -> None:
-        """Cancel pressed (or held): back to idle, nothing changed."""
+        """Cancel pressed (or held): back to idle, nothing changed, and the screen says so."""
         self._since = now
-        self._to_idle()
+        self._to_idle("Cancelled" if self.view.state != IDLE else "Nothing to cancel")
 
     def tick(self, now: float) -> None:
-        """Time passed: drop an abandoned step, end the success screen."""
-        state = self.view.state
+        """Time passed: drop an abandoned step, end the success and error screens."""
+        state, held = self.view.state, now - self._since
         if state == SUCCESS:
-            if now - self._since >= self.success_hold:
+            if held >= self.success_hold:
                 self._to_idle()
-        elif state != IDLE and now - self._since >= self.idle_timeout:
+        elif state in (ERROR, IDLE):
+            # Short-lived: "Not understood", "Cancelled" clear themselves.
+            if held >= self.error_hold and (state == ERROR or self._idle_note):
+                self._to_idle()
+        elif held >= self.idle_timeout:
             self._to_idle()
 
     def refresh(self, now: float) -> None:
@@ -170,7 +187,7 @@ class Interaction:
         state = self.view.state
         try:
             if state == IDLE:
-                self._to_idle()
+                self._to_idle(self._idle_note)
             elif state == AWAIT_BADGE and self.intent is not None:
                 self._recheck_badge_wait(self.intent)
             elif state == PREVIEW and self.intent is not None and self.plan is not None:
@@ -201,29 +218,56 @@ class Interaction:
         intent, state = self.intent, self.view.state
         value = scan.value
         if scan.kind == TAG and isinstance(value, str):
-            self._start(value)
+            self._tag(value)
+        elif state == REPLACE:
+            self._show(self.view, wording.note(self.view.screen, "Rescan it, or Cancel"))
         elif isinstance(value, SlotRef) and intent is not None and intent.op in (ADD, STOCK_IN):
-            if state in (PREVIEW, CONFLICT):
+            if state in (AWAIT_SLOT, PREVIEW, CONFLICT):
                 self._plan(replace(intent, slot=value))
         elif scan.kind == BADGE and intent is not None and intent.op == STOCK_OUT:
             if state in (AWAIT_BADGE, PREVIEW, CONFLICT):
                 self._plan(replace(intent, badge=str(value)))
-        elif state in (AWAIT_BADGE, PREVIEW):
+        elif state in PENDING:
             # A stray label mid-step: keep the step, say what was expected.
-            hint = "Scan your badge first" if state == AWAIT_BADGE else "Confirm or Cancel?"
-            self._show(self.view, wording.note(self.view.screen, hint))
+            hints = {AWAIT_BADGE: "Scan your badge first", AWAIT_SLOT: "Scan its slot label"}
+            self._show(
+                self.view, wording.note(self.view.screen, hints.get(state, "Confirm or Cancel?"))
+            )
         else:
             what = "slot label" if scan.kind == SLOT else "badge"
             self._error(f"That is a {what}; scan an asset tag first")
 
+    def _tag(self, tag: str) -> None:
+        """A tag: start its step, unless it would throw away a pending one unseen."""
+        intent, state = self.intent, self.view.state
+        if state == REPLACE and tag in (self._switch_to, intent and intent.tag):
+            self._start(tag)  # scanned again: the person means it
+        elif state in PENDING and intent is not None and tag != intent.tag:
+            self._ask_replace(intent, tag)
+        else:
+            self._start(tag)
+
+    def _ask_replace(self, pending: Intent, tag: str) -> None:
+        self._switch_to = tag
+        self.plan = None  # nothing can be confirmed from this screen
+        step = STEP_NAMES[pending.op]
+        screen = wording.conflict(
+            f"Switch to {tag}?",
+            f"{pending.tag} {step} is not done. Scan {tag} again to switch",
+            "Rescan it, or Cancel",
+            kind="preview",
+        )
+        self._show_state(REPLACE, screen)
+
     def _start(self, tag: str) -> None:
         """A fresh asset scan: infer what the person wants from the asset's state."""
-        self.intent, self.plan = None, None
+        self.intent, self.plan, self._switch_to = None, None, None
         asset = self.port.lookup(tag)
         if asset is None:
-            self._plan(Intent(ADD, tag))
+            self._new_asset(tag)
         elif asset.status == "IN_STOCK" and asset.slot is not None:
-            self.intent = Intent(STOCK_OUT, tag)
+            due = due_in(self.rules.loan_days) if self.rules.loan_days else None
+            self.intent = Intent(STOCK_OUT, tag, due=due)
             self._show_state(
                 AWAIT_BADGE, wording.await_badge(tag, asset.slot), {str(asset.slot): "blink"}
             )
@@ -231,6 +275,37 @@ class Interaction:
             # Stock-in from custody, repair or lost, or a put-away; the
             # operation decides what is allowed (RETIRED is refused there).
             self._plan(Intent(STOCK_IN, tag))
+
+    def _new_asset(self, tag: str) -> None:
+        known = self.port.known_tag(tag)
+        if known is not None:
+            self._case_twin(tag, known)
+        elif self.rules.intake == "off":
+            message = f"{tag} is not registered; staff add assets with the CLI"
+            self._error(message, "Unknown tag", wording.NEXT_TAG)
+        elif self.rules.intake == "slot":
+            self.intent = Intent(ADD, tag)
+            try:
+                free = self.port.preview(self.intent.request()).to_slot
+            except KioskError:
+                free = None
+            leds = {} if free is None else {str(free): "blink"}
+            self._show_state(AWAIT_SLOT, wording.await_slot(tag, free), leds)
+        else:
+            self._plan(Intent(ADD, tag))
+
+    def _not_a_tag(self, code: str, error: InvalidInput) -> None:
+        try:
+            known = self.port.known_tag(code.strip())
+        except KioskError:
+            known = None
+        if known is not None:
+            self._case_twin(code.strip(), known)
+        else:
+            self._error(error.message)
+
+    def _case_twin(self, tag: str, known: str) -> None:
+        self._error(f"{tag} is not {known}: tags differ in letter case", "Check the tag")
 
     def _plan(self, intent: Intent) -> None:
         """Preview ``intent``; show the preview, or the conflict that blocks it."""
@@ -250,39 +325,67 @@ class Interaction:
             return self.port.preview(intent.request())
         except KioskError as exc:
             self.plan = None
-            self._show_state(CONFLICT, wording.conflict(title, exc.message))
+            self._show_state(CONFLICT, wording.blocked(title, exc, intent.op))
             return None
 
     def _show_plan(self, plan: Plan, note: str | None = None) -> None:
+        notices: tuple[str, ...] = ()
+        if isinstance(plan.request, StockOut) and plan.person:
+            late = self._overdue(plan.person)
+            if late:
+                notice = wording.overdue_notice(str(plan.person_name), late)
+                if self.rules.block_overdue:
+                    self.plan = None
+                    screen = wording.conflict(
+                        "Overdue loans", notice, wording.NEXT_BY_CODE["overdue"]
+                    )
+                    self._show_state(CONFLICT, screen)
+                    return
+                notices = (notice,)
         self.plan = plan
         slot = plan.to_slot or plan.from_slot
         leds = {} if slot is None else {str(slot): "blink"}
-        screen = wording.preview(plan)
+        last_op = (
+            self.port.last_op(plan.tag) if isinstance(plan.request, StockIn) and plan.tag else None
+        )
+        screen = wording.preview(plan, notices, last_op)
         if note:
-            screen = wording.note(screen, note)
+            screen = wording.headed(screen, note)
         self._show_state(PREVIEW, screen, leds)
+
+    def _overdue(self, badge: str) -> list[tuple[str, int]]:
+        today = self.today()
+        return [
+            (tag, (today - _dt.date.fromisoformat(due)).days)
+            for tag, due in self.port.loans(badge)
+            if due is not None and due < today.isoformat()
+        ]
 
     def _recheck_badge_wait(self, intent: Intent) -> None:
         asset = self.port.lookup(intent.tag)
         blinking = next(iter(self.view.leds), None)
         if asset is None or asset.status != "IN_STOCK" or str(asset.slot) != blinking:
             now = "gone" if asset is None else asset.status.lower().replace("_", " ")
-            message = f"{intent.tag} changed meanwhile (now {now}); scan it again"
-            self._show_state(CONFLICT, wording.conflict("Changed meanwhile", message))
+            message = f"{intent.tag} changed meanwhile (now {now})"
+            screen = wording.conflict("Changed meanwhile", message, wording.RESCAN)
+            self._show_state(CONFLICT, screen)
 
     # -- views -----------------------------------------------------------------
 
-    def _to_idle(self) -> None:
-        self.intent, self.plan = None, None
+    def _to_idle(self, note: str | None = None) -> None:
+        self.intent, self.plan, self._switch_to = None, None, None
+        self._idle_note = note
         try:
             counts = self.port.summary()
         except KioskError:
             counts = {}
-        self._show_state(IDLE, wording.idle(counts))
+        self._show_state(IDLE, wording.idle(counts, note))
 
-    def _error(self, message: str) -> None:
-        self.intent, self.plan = None, None
-        self._show_state(ERROR, wording.conflict("Not understood", message, kind="error"))
+    def _error(
+        self, message: str, title: str = "Not understood", action: str = wording.SCAN_A_TAG
+    ) -> None:
+        self.intent, self.plan, self._switch_to = None, None, None
+        self._show_state(ERROR, wording.conflict(title, message, action, kind="error"))
 
     def _show_state(
         self, state: str, screen: Screen, leds: Mapping[str, str] | None = None

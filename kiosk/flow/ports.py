@@ -32,6 +32,18 @@ class DomainPort(Protocol):
         """Assets per status, for the idle screen."""
         ...
 
+    def known_tag(self, tag: str) -> str | None:
+        """The known tag equal to ``tag`` but for letter case, or None."""
+        ...
+
+    def loans(self, badge: str) -> list[tuple[str, str | None]]:
+        """What ``badge`` holds: (tag, due date or None) per asset."""
+        ...
+
+    def last_op(self, tag: str) -> str | None:
+        """The operation of the asset's newest event ("found", "repair", ...)."""
+        ...
+
 
 class SlotLedsPort(Protocol):
     """Slot LEDs named ``CASE:POS`` and the two status LEDs, each off, on or blink."""

@@ -4,8 +4,11 @@ The kiosk state machine produces a :class:`Screen`; :mod:`kiosk.flow.panel`
 turns it into pixels and :mod:`hw.display` puts those on the panel. Keeping
 the model apart lets the state machine and its tests run without PIL or luma.
 
->>> Screen("preview", "Check in LT-0193", ("to CART-A:4", "press Confirm"))
-Screen(kind='preview', title='Check in LT-0193', lines=('to CART-A:4', 'press Confirm'))
+>>> Screen("confirm", "Stock in", ("LT-0193",), "Confirm")
+Screen(kind='confirm', title='Stock in', lines=('LT-0193',), action='Confirm')
+
+Text is kept as it came from the data; the panel, the status command and the
+terminal view each make it visible once, where it is shown.
 """
 
 from __future__ import annotations
@@ -23,11 +26,17 @@ KINDS = ("idle", "preview", "confirm", "conflict", "error", "success", "busy")
 
 @dataclass(frozen=True)
 class Screen:
-    """One screenful: a kind (sets the icon and emphasis), a title and body lines."""
+    """One screenful: a kind (sets the icon and emphasis), a title, body lines, an action.
+
+    ``action`` is what the person can do next ("Confirm / Cancel", "Scan your
+    badge"): the panel always draws it on the bottom row, cutting the body
+    lines rather than the prompt.
+    """
 
     kind: str
     title: str
     lines: tuple[str, ...] = ()
+    action: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -10,14 +10,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.flow.panel import examples, render
+from kiosk.flow.panel import render
 from kiosk.flow.screen import Screen
+from kiosk.ops.screens import tour
 
 HERE = Path(__file__).resolve().parent / "screens"
 
+
+def _first_of_each_kind() -> dict[str, Screen]:
+    """The first screen of each kind the kiosk shows, from the README's story."""
+    kinds: dict[str, Screen] = {}
+    for _, view in tour():
+        kinds.setdefault(view.screen.kind, view.screen)
+    return kinds
+
+
 #: name -> (screen, width, height). One per kind, plus the overflow cases.
 SAMPLES: dict[str, tuple[Screen, int, int]] = {
-    **{kind: (screen, 128, 64) for kind, screen in examples().items()},
+    **{kind: (screen, 128, 64) for kind, screen in _first_of_each_kind().items()},
+    "busy": (Screen("busy", "Working...", ()), 128, 64),
+    "long-name": (
+        Screen(
+            "confirm",
+            "Stock out",
+            ("LT-0101 -> Maximiliana Wilhelmina Alexandra Okafor-Ng", "from CART-A:1"),
+            "Confirm / Cancel",
+        ),
+        128,
+        64,
+    ),
     "overflow": (
         Screen(
             "preview",
@@ -36,7 +57,7 @@ SAMPLES: dict[str, tuple[Screen, int, int]] = {
         64,
     ),
     "small-128x32": (
-        Screen("confirm", "Confirm?", ("LT-0193 -> CART-A:4", "second line")),
+        Screen("confirm", "Stock in", ("LT-0103 into CART-A:3", "second line"), "Confirm / Cancel"),
         128,
         32,
     ),

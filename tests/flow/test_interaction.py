@@ -27,6 +27,7 @@ from kiosk.flow.interaction import (
     ERROR,
     IDLE,
     PREVIEW,
+    REPLACE,
     SUCCESS,
     Interaction,
 )
@@ -62,7 +63,7 @@ CASES = {
     ),
     "stock-in to the home slot": (
         [
-            ("scan LT-0103", PREVIEW, {A3: BLINK}, "LT-0103 <- Alice Ng"),
+            ("scan LT-0103", PREVIEW, {A3: BLINK}, "LT-0103 returned by Alice Ng"),
             ("confirm", SUCCESS, {A3: ON}, "LT-0103 in CART-A:3"),
             ("wait 2.9", SUCCESS, {A3: ON}, None),
             ("wait 0.1", IDLE, {}, None),
@@ -103,7 +104,7 @@ CASES = {
     "back from repair goes home": (
         [
             ("cli repair LT-0102", IDLE, {}, None),
-            ("scan LT-0102", PREVIEW, {"CART-A:2": BLINK}, "REPAIR"),
+            ("scan LT-0102", PREVIEW, {"CART-A:2": BLINK}, "LT-0102 back from repair"),
             ("confirm", SUCCESS, {"CART-A:2": ON}, None),
         ],
         {"LT-0102": ("IN_STOCK", "CART-A:2")},
@@ -112,7 +113,7 @@ CASES = {
     "a lost asset found at the kiosk goes home": (
         [
             ("cli lost LT-0201", IDLE, {}, None),
-            ("scan LT-0201", PREVIEW, {"CART-B:1": BLINK}, "LOST"),
+            ("scan LT-0201", PREVIEW, {"CART-B:1": BLINK}, "LT-0201 found"),
             ("scan CMD:CONFIRM", SUCCESS, {"CART-B:1": ON}, None),
         ],
         {"LT-0201": ("IN_STOCK", "CART-B:1")},
@@ -165,9 +166,11 @@ CASES = {
         {"LT-0101": ("IN_STOCK", A1), "LT-0103": ("IN_CUSTODY", None)},
         0,
     ),
-    "a new asset scan replaces the preview": (
+    "a new tag asks before it replaces the preview; scanned again it does": (
         [
             ("scan LT-0103", PREVIEW, {A3: BLINK}, None),
+            ("scan LT-0101", REPLACE, {}, "LT-0103 stock-in is not done"),
+            ("confirm", REPLACE, {}, "Rescan it, or Cancel"),
             ("scan LT-0101", AWAIT_BADGE, {A1: BLINK}, "LT-0101"),
         ],
         {"LT-0103": ("IN_CUSTODY", None)},
@@ -269,11 +272,12 @@ def cli(db, op, tag, *pairs):
 class Script:
     """Plays a case's steps the way the daemon's main loop would."""
 
-    def __init__(self, kiosk_db, other_db):
+    def __init__(self, kiosk_db, other_db, **options):
         self.port = DbPort(kiosk_db)
         self.other = other_db
         self.now = 100.0
-        self.machine = Interaction(self.port, idle_timeout=30, success_hold=3, now=self.now)
+        options = {"idle_timeout": 30, "success_hold": 3, **options}
+        self.machine = Interaction(self.port, now=self.now, **options)
 
     def step(self, action):
         verb, _, rest = action.partition(" ")
@@ -295,11 +299,8 @@ class Script:
             raise ValueError(action)
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_path(name, kiosk_db, other_db):
-    steps, end, commits = CASES[name]
-    script = Script(kiosk_db, other_db)
-    assert script.machine.state == IDLE
+def play(script, steps):
+    """Play ``steps`` (input, state, lit LEDs, text on screen); returns the last view."""
     for action, state, leds, text in steps:
         script.step(action)
         view = script.machine.view
@@ -309,6 +310,15 @@ def test_path(name, kiosk_db, other_db):
             assert dict(view.leds) == leds, where
         if text is not None:
             assert text.lower() in " ".join(screen_text(view.screen)).lower(), where
+    return script.machine.view
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_path(name, kiosk_db, other_db):
+    steps, end, commits = CASES[name]
+    script = Script(kiosk_db, other_db)
+    assert script.machine.state == IDLE
+    play(script, steps)
     with kiosk_db.read() as conn:
         for tag, (status, slot) in end.items():
             asset = assets.get(conn, tag)
