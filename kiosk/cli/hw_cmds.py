@@ -4,7 +4,7 @@ These are the commands a technician runs while wiring a case::
 
     assettrack hw leds test            # chase every slot LED in order
     assettrack hw buttons test         # print each press for --seconds
-    assettrack hw display test         # show every screen kind
+    assettrack hw display test         # cycle through the kiosk's real screens
     assettrack hw scanner monitor      # print each scan, escaped
 
 Each uses the backends the config file names; ``--sim`` swaps in the
@@ -74,7 +74,7 @@ def _hw(hw: Parser) -> None:
         devices,
         "display",
         "test",
-        "show each kind of screen on the OLED",
+        "cycle through the kiosk's real screens on the OLED",
         "assettrack hw display test --png /tmp/screens.png",
         _display_test,
     )
@@ -206,13 +206,18 @@ def _display_test(ctx: Context, args: argparse.Namespace) -> Result:
     display = build_display(load_config(ctx.args.config), sim=args.sim)
     width, height = display.width, display.height
     frames = []
+    # The README's pictures come from the same story: what is shown here is
+    # what the kiosk shows, not a set of look-alike screens.
+    from kiosk.ops.screens import tour
+
     try:
-        for kind, screen in panel.examples().items():
+        for name, view in tour():
+            screen = view.screen
             display.show(panel.render(screen, width, height))
             drawn = display.wait_drawn(timeout=max(args.step, 2.0))
             frames.append(display.image())
             lines = panel.text_lines(screen, width, height)
-            _say(ctx, f"{kind}: {' / '.join(clean(line) for line in lines)}")
+            _say(ctx, f"{name}: {' / '.join(lines)}")
             if display.backend == "sim":
                 _say(ctx, display.ascii())
             if not drawn or not display.healthy:

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from kiosk.cli.main import main
+from kiosk.ops.screens import STORY
 
 
 @pytest.fixture(autouse=True)
@@ -52,8 +53,13 @@ def test_scanner_monitor_prints_scans_escaped(capsys, monkeypatch):
 def test_display_test_saves_every_screen(capsys, tmp_path):
     png = tmp_path / "screens.png"
     code, out, _ = run(capsys, "hw", "display", "test", "--sim", "--step", "0", "--png", str(png))
-    assert code == 0 and "showed 7 screens (sim)" in out and "conflict: Slot taken" in out
-    assert Image.open(png).size == (128, 7 * 64 + 6)
+    # The kiosk's real screens, the README's story: nothing the kiosk never shows.
+    story = [name for name, _ in STORY]
+    assert code == 0 and f"showed {len(story)} screens (sim)" in out
+    assert "08-conflict-slot-taken: Blocked / slot CART-A:2 holds / LT-0102 /" in out
+    assert "Check in" not in out and "Unknown tag" not in out
+    assert [line.split(":")[0] for line in out.splitlines() if line[:2].isdigit()] == story
+    assert Image.open(png).size == (128, len(story) * 64 + len(story) - 1)
 
 
 def test_bad_config_is_one_line_and_exit_2(capsys, no_config):
