@@ -44,13 +44,15 @@ def clean(value: object) -> str:
 
 
 def visible(value: object) -> str:
-    """``str(value)`` with every unsafe character shown escaped, backslashes left alone.
+    r"""``str(value)`` with every unsafe character shown escaped, backslashes left alone.
 
     For the edges that show text once, as a person reads it (the OLED, a
     terminal line of text already built): a name ``Line1<LF>Line2`` shows as
-    ``Line1\\nLine2``, and text escaped earlier is not escaped a second time.
+    ``Line1\nLine2``, and text escaped earlier is not escaped a second time.
 
     >>> visible("Evil\x1b[2J")
+    'Evil\\x1b[2J'
+    >>> visible(visible("Evil\x1b[2J"))
     'Evil\\x1b[2J'
     """
     text = "" if value is None else str(value)

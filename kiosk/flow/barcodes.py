@@ -19,8 +19,8 @@ Anything else is refused with a message naming what it is not.
     Scan(kind='slot', value=SlotRef(case='CART-A', pos=3), code='SLOT:CART-A:3')
 
 Each pattern is one keyword argument here and one key of ``[kiosk.patterns]``
-(:data:`PATTERN_GROUPS` lists the named groups a regular expression needs),
-so a new kind of code is one more key, not a new table.
+(``kiosk.config.settings.PATTERN_GROUPS`` lists the named groups each regular
+expression needs), so a new kind of code is one more key, not a new table.
 """
 
 from __future__ import annotations
@@ -40,13 +40,6 @@ DEFAULT_SLOT = r"^SLOT:(?P<case>[^:]+):(?P<pos>\d+)$"
 DEFAULT_BADGE = r"^BADGE:(?P<badge>.+)$"
 DEFAULT_CONFIRM = "CMD:CONFIRM"
 DEFAULT_CANCEL = "CMD:CANCEL"
-
-#: The regular-expression patterns and the named groups each must have.
-PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
-    "tag": (),
-    "slot": ("case", "pos"),
-    "badge": ("badge",),
-}
 
 # Characters that end the literal start of a regular expression.
 _META = re.compile(r"[\\.^$*+?{}\[\]|()]")

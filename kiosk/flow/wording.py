@@ -183,10 +183,6 @@ def refused(error: KioskError) -> Screen:
     return conflict(title, error.message, action)
 
 
-def not_understood(message: str, action: str = SCAN_A_TAG) -> Screen:
-    return conflict("Not understood", message, action, kind="error")
-
-
 def note(screen: Screen, text: str) -> Screen:
     """``screen`` with its action line replaced by ``text``, after a stray input."""
     return Screen(screen.kind, screen.title, screen.lines, visible(text))
