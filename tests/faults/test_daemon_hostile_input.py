@@ -23,7 +23,17 @@ from hypothesis import strategies as st
 from kiosk.daemon import control
 from kiosk.domain.operations import execute
 from kiosk.flow.db_port import DbPort
-from kiosk.flow.interaction import AWAIT_BADGE, CONFLICT, ERROR, IDLE, PREVIEW, SUCCESS, Interaction
+from kiosk.flow.interaction import (
+    AWAIT_BADGE,
+    AWAIT_SLOT,
+    CONFLICT,
+    ERROR,
+    IDLE,
+    PREVIEW,
+    REPLACE,
+    SUCCESS,
+    Interaction,
+)
 from tests.conftest import snapshot
 from tests.counts import scaled
 from tests.daemon.helpers import looping, wait_for
@@ -158,6 +168,11 @@ def leds_tell_the_truth(machine: Interaction, port: DbPort) -> None:
         asset = port.lookup(machine.intent.tag)
         assert asset.status == "IN_STOCK"
         assert dict(view.leds) == {str(asset.slot): "blink"}
+    elif view.state == REPLACE:
+        # Asking whether to drop the pending step: nothing lit, nothing to confirm.
+        assert dict(view.leds) == {} and machine.plan is None
+    elif view.state == AWAIT_SLOT:
+        assert machine.plan is None and len(view.leds) <= 1
     else:
         assert view.state == PREVIEW
         fresh = port.preview(machine.intent.request())
