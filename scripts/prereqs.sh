@@ -5,7 +5,9 @@
 # the Python headers; Debian also splits venv out of python3.
 #
 # With "test", also the checkers the suite runs on the deployment files:
-# the shell linter and systemd-analyze (package systemd) for the unit.
+# the shell linter and systemd-analyze (package systemd) for the unit, and
+# the readers the label tests decode printed sheets with: pdftoppm
+# (poppler-utils), zbarimg (zbar-tools) and dmtxread (dmtx-utils).
 set -eu
 
 PY="${PYTHON:-python3}"
@@ -21,6 +23,9 @@ PYEOF
 if [ "${1:-}" = "test" ]; then
     command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
     command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+    command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+    command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
+    command -v dmtxread >/dev/null 2>&1 || missing="$missing dmtx-utils"
 fi
 
 [ -z "$missing" ] && exit 0

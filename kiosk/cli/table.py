@@ -103,6 +103,11 @@ COMMANDS: dict[str, Command] = {
         "Save what the kiosk's OLED shows as a PNG.",
         "assettrack screen --png oled.png",
     ),
+    "labels": Command(
+        "kiosk.cli.label_cmds",
+        "Print label sheets: slots, badges, asset tags, command cards.",
+        "assettrack labels slots CART-A -o cart-a.pdf --sheet avery-l7163",
+    ),
     "demo": Command(
         "kiosk.cli.demo_cmds",
         "Demo data for trying the kiosk.",
@@ -117,6 +122,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("custody", ("stock-out", "stock-in", "custody")),
     ("log", ("log",)),
     ("data", ("init", "asset import", "asset export", "backup", "restore", "doctor")),
+    ("labels", ("labels",)),
     ("hardware", ("hw",)),
     ("daemon", ("run", "status", "inject", "screen")),
     ("demo", ("demo",)),
