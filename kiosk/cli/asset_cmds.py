@@ -59,7 +59,7 @@ def _person(parser: Parser) -> None:
     sub = actions(parser, "person")
     p = sub.add(
         "add",
-        "Register a badge id with a display name.",
+        "Register a badge id (or its card's code, BADGE:0042) with a display name.",
         "assettrack person add 0042 'Alice Ng'",
     )
     p.add_argument("badge")
@@ -159,7 +159,7 @@ def asset_status(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def person_add(ctx: Context, args: argparse.Namespace) -> Result:
-    who = people.add_person(ctx.db, args.badge, args.name, actor=ctx.actor)
+    who = people.add_person(ctx.db, ctx.badge(args.badge), args.name, actor=ctx.actor)
     return Result(who.as_dict(), f"added {who.name} ({who.badge})")
 
 
@@ -172,7 +172,7 @@ def person_list(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def person_remove(ctx: Context, args: argparse.Namespace) -> Result:
-    badge = validate.badge(args.badge)
+    badge = validate.badge(ctx.badge(args.badge))
     with ctx.db.read() as conn:
         who = people.person(conn, badge)
     ctx.confirm(f"Remove {who.name} ({badge})?")

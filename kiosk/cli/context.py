@@ -69,6 +69,18 @@ class Context:
             self._database = locate.database_table(self.args.config)
         return self._database
 
+    def badge(self, value: str) -> str:
+        """A badge as typed, or as its card's code: ``BADGE:0044`` -> ``0044``.
+
+        The kiosk stores and looks up the id its classifier takes out of the
+        scanned code (``[kiosk.patterns] badge``), so the CLI does the same.
+        """
+        from kiosk.config.settings import load_config
+        from kiosk.ops.codes import classifier_for, reduce_badge
+
+        patterns = load_config(self.args.config).kiosk.patterns
+        return reduce_badge(classifier_for(patterns), value)
+
     def confirm(self, question: str) -> None:
         """Ask on a TTY; elsewhere demand ``--yes``. Raises HardStop when refused."""
         if getattr(self.args, "yes", False):

@@ -53,7 +53,9 @@ def _shown(ctx: Context, tag: str) -> dict[str, object]:
 
 def stock_out(ctx: Context, args: argparse.Namespace) -> Result:
     due = args.due if args.days is None else due_in(args.days)
-    plan = execute(ctx.db, StockOut(validate.tag(args.tag), args.to, due), actor=ctx.actor)
+    plan = execute(
+        ctx.db, StockOut(validate.tag(args.tag), ctx.badge(args.to), due), actor=ctx.actor
+    )
     until = f" until {plan.details()['due']}" if plan.details().get("due") else ""
     left = f" (from {plan.from_slot})" if plan.from_slot else ""
     return Result(

@@ -154,6 +154,8 @@ def reduce_badge(classifier: Classifier, value: str) -> str:
     the kiosk's classifier takes out of the code, so that is what is stored
     and looked up.
     """
+    if not isinstance(value, str):
+        return value
     try:
         scan = classifier.classify(value)
     except InvalidInput:
