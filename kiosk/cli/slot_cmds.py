@@ -56,6 +56,11 @@ def _slot(parser: Parser) -> None:
         "assettrack slot move LT-0193 CART-B 1",
     )
     _tag_case_pos(p)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="move into the home of a laptop out on loan (recorded in the event)",
+    )
     p.set_defaults(func=slot_move)
 
 
@@ -128,6 +133,6 @@ def slot_vacate(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def slot_move(ctx: Context, args: argparse.Namespace) -> Result:
-    request = Move(validate.tag(args.tag), SlotRef.of(args.case, args.pos))
+    request = Move(validate.tag(args.tag), SlotRef.of(args.case, args.pos), force=args.force)
     plan = execute(ctx.db, request, actor=ctx.actor)
     return _done(plan, f"{plan.tag}: {plan.from_slot} -> {plan.to_slot}")

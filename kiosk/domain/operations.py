@@ -106,6 +106,8 @@ class Plan:
     person_name: str | None = None
     #: Asset columns to set; for a new asset, its row.
     changes: Changes = ()
+    #: What the event should also say (a --force and what it overrode).
+    notes: tuple[tuple[str, object], ...] = ()
     summary: str = field(default="", compare=False)
 
     @property
@@ -121,7 +123,8 @@ class Plan:
 
     def details(self) -> dict[str, object]:
         """The event's details: the changes that status and custodian do not already say."""
-        return {k: v for k, v in self.changes if k not in ("status", "custodian")}
+        said = {k: v for k, v in self.changes if k not in ("status", "custodian")}
+        return {**said, **dict(self.notes)}
 
 
 def _record(conn: sqlite3.Connection, plan: Plan, *, actor: str) -> int:

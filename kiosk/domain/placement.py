@@ -51,13 +51,28 @@ class Assign(Operation):
         )
 
 
+def _lent_home(conn: sqlite3.Connection, slot: SlotRef) -> Asset | None:
+    """The asset out on loan whose home is ``slot``: its return will need that slot."""
+    row = conn.execute(
+        "SELECT tag FROM assets WHERE home_case = ? AND home_pos = ? AND status = 'IN_CUSTODY'",
+        (slot.case, slot.pos),
+    ).fetchone()
+    return None if row is None else assets.get(conn, row[0])
+
+
 @dataclass(frozen=True)
 class Move(Operation):
-    """Move a slotted asset to an empty slot; an asset that lived at home takes its home along."""
+    """Move a slotted asset to an empty slot; an asset that lived at home takes its home along.
+
+    The home of a laptop out on loan is kept for its return (the kiosk's
+    stock-in lights it): moving another asset there is a hard stop naming
+    the loan, unless ``force``, which the event then records.
+    """
 
     op: ClassVar[str] = "move"
     tag: str
     slot: SlotRef
+    force: bool = False
 
     def plan(self, conn: sqlite3.Connection) -> Plan:
         asset = _in_stock_asset(conn, self.tag)
@@ -66,6 +81,17 @@ class Move(Operation):
         if asset.slot == self.slot:
             raise HardStop(f"{asset.tag} is already in {self.slot}", code="already_slotted")
         slots.require_empty(conn, self.slot)
+        lent = _lent_home(conn, self.slot)
+        forced: tuple[tuple[str, object], ...] = ()
+        if lent is not None:
+            loan = f"{lent.tag}, out with {lent.custodian_name} ({lent.custodian})"
+            if not self.force:
+                raise HardStop(
+                    f"slot {self.slot} is the home of {loan}; its return needs it: "
+                    "choose another slot, or --force",
+                    code="slot_is_home",
+                )
+            forced = (("forced", f"home of {loan}"),)
         at_home = asset.home in (None, asset.slot)
         return Plan(
             request=self,
@@ -74,6 +100,7 @@ class Move(Operation):
             from_slot=asset.slot,
             to_slot=self.slot,
             changes=assets.home_changes(self.slot) if at_home else (),
+            notes=forced,
             summary=f"{asset.tag}: {asset.slot} -> {self.slot}",
         )
 
