@@ -50,8 +50,12 @@ class Check:
 # -- the database ----------------------------------------------------------------
 
 
-def database_checks(path: Path) -> list[Check]:
-    """File, integrity, invariants and event chain, read-only."""
+def database_checks(path: Path, led_slots: list[str] | None = None) -> list[Check]:
+    """File, integrity, invariants, event chain and cases, read-only.
+
+    ``led_slots`` are the configuration's ``[leds.slots]`` names: on a room
+    with no cases yet, the check names the ``case init`` commands that match.
+    """
     if not path.exists():
         return [Check("database", FAIL, f"no database at {clean(path)}")]
     try:
@@ -59,7 +63,7 @@ def database_checks(path: Path) -> list[Check]:
     except sqlite3.Error as err:
         return [Check("database", FAIL, f"cannot open {clean(path)}: {err}{_why(path)}")]
     try:
-        return _database_checks(conn, path)
+        return [*_database_checks(conn, path), *_cases_check(conn, led_slots or [])]
     except sqlite3.Error as err:
         return [Check("database", FAIL, f"{clean(path)}: {err}{_why(path)}")]
     finally:
@@ -98,6 +102,33 @@ def _database_checks(conn: sqlite3.Connection, path: Path) -> list[Check]:
         why = f"broken at event {verdict.bad_id}: {verdict.reason}"
         found.append(Check("event chain", FAIL, f"{why} ({verdict.count} intact before it)"))
     return found
+
+
+def _cases_check(conn: sqlite3.Connection, led_slots: list[str]) -> list[Check]:
+    """A FAIL on a database with no case: every scan would be "no free slot".
+
+    A failure rather than a note: doctor answers "is this kiosk ready?", and
+    without a case it can do nothing. (The installer reports doctor's
+    findings and carries on, so a fresh install still ends with this hint.)
+    """
+    if conn.execute("PRAGMA application_id").fetchone()[0] != migrations.APPLICATION_ID:
+        return []
+    count = conn.execute("SELECT count(DISTINCT case_name) FROM slots").fetchone()[0]
+    if count:
+        return [Check("cases", OK, f"{count} case{'s' if count != 1 else ''}")]
+    sizes: dict[str, int] = {}
+    for name in led_slots:
+        case, _, pos = name.rpartition(":")
+        if pos.isdigit():
+            sizes[case] = max(sizes.get(case, 0), int(pos))
+    commands = "; ".join(f"assettrack case init {clean(c)} --slots {n}" for c, n in sizes.items())
+    return [
+        Check(
+            "cases",
+            FAIL,
+            f"no cases yet: run `{commands or 'assettrack case init CASE --slots N'}`",
+        )
+    ]
 
 
 # -- configuration and hardware ---------------------------------------------------
@@ -194,7 +225,7 @@ def run(
 ) -> list[Check]:
     """Every check, in the order they are printed."""
     return [
-        *database_checks(db_path),
+        *database_checks(db_path, None if config is None else list(config.leds.slots)),
         config_check(config, config_error),
         *hardware_checks(None if config_error else config),
         daemon_check(sock_path),

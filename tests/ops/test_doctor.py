@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,18 @@ def test_daemon_running(seeded, devices, fake_daemon):
     assert run.code == 0
     daemon = _by_check(run)["daemon"]
     assert daemon["status"] == "ok" and "idle" in daemon["detail"]
+
+
+def test_an_empty_room_says_to_create_the_cases(at, env, devices):
+    """On a fresh database doctor names the case init matching the LED map."""
+    Path(env["ASSETTRACK_CONFIG"]).write_text(
+        '[leds]\nbackend = "sim"\n[leds.slots]\n"CART-A:1" = 0\n"CART-A:12" = 1\n"CART-B:4" = 2\n'
+    )
+    run = at("doctor", json=True)
+    cases = next(c for c in run.doc if c["check"] == "cases")
+    assert run.code == 1 and cases["status"] == "FAIL"
+    assert cases["detail"] == (
+        "no cases yet: run `assettrack case init CART-A --slots 12; "
+        "assettrack case init CART-B --slots 4`"
+    )
+    assert "no cases yet" in at("doctor").out
