@@ -160,7 +160,7 @@ def asset_status(ctx: Context, args: argparse.Namespace) -> Result:
 
 def person_add(ctx: Context, args: argparse.Namespace) -> Result:
     who = people.add_person(ctx.db, ctx.badge(args.badge), args.name, actor=ctx.actor)
-    return Result(who.as_dict(), f"added {who.name} ({who.badge})")
+    return Result(who.as_dict(), f"added {clean(who.name)} ({clean(who.badge)})")
 
 
 def person_list(ctx: Context, args: argparse.Namespace) -> Result:
@@ -177,4 +177,4 @@ def person_remove(ctx: Context, args: argparse.Namespace) -> Result:
         who = people.person(conn, badge)
     ctx.confirm(f"Remove {who.name} ({badge})?")
     who = people.remove_person(ctx.db, badge, actor=ctx.actor)
-    return Result(who.as_dict(), f"removed {who.name} ({who.badge})")
+    return Result(who.as_dict(), f"removed {clean(who.name)} ({clean(who.badge)})")

@@ -14,6 +14,7 @@ from kiosk.domain.custody import StockIn, StockOut, due_in
 from kiosk.domain.operations import execute
 from kiosk.domain.types import SlotRef
 from kiosk.errors import InvalidInput
+from kiosk.sanitize import clean
 
 
 def _stock_out(p: Parser) -> None:
@@ -60,7 +61,7 @@ def stock_out(ctx: Context, args: argparse.Namespace) -> Result:
     left = f" (from {plan.from_slot})" if plan.from_slot else ""
     return Result(
         _shown(ctx, plan.subject),
-        f"{plan.tag} -> {plan.person_name} ({plan.person}){until}{left}",
+        f"{clean(plan.tag)} -> {clean(plan.person_name)} ({clean(plan.person)}){until}{left}",
     )
 
 

@@ -237,7 +237,9 @@ def _display_test(ctx: Context, args: argparse.Namespace) -> Result:
         try:
             sheet.save(args.png, format="PNG")
         except OSError as err:
-            raise KioskError(f"cannot write {clean(args.png)}: {err.strerror}") from None
+            raise KioskError(
+                f"cannot write {clean(args.png)}: {err.strerror}", code="io_error"
+            ) from None
     return Result(
         data={"backend": display.backend, "screens": len(frames), "png": args.png},
         text=f"showed {len(frames)} screens ({display.backend})",

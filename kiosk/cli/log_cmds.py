@@ -8,7 +8,7 @@ import datetime as _dt
 from kiosk.cli.context import Context
 from kiosk.cli.output import Result, table
 from kiosk.cli.parsing import Parser
-from kiosk.domain import validate
+from kiosk.domain import assets, validate
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.store import events
 
@@ -39,8 +39,10 @@ def log_cmd(ctx: Context, args: argparse.Namespace) -> Result:
         raise InvalidInput("--limit must be 1 or more")
     tag = None if args.asset is None else validate.tag(args.asset)
     with ctx.db.read() as conn:
+        if tag is not None:
+            assets.get(conn, tag)  # an unknown asset is not found (exit 4), as everywhere
         found = events.recent(conn, asset=tag, limit=args.limit)
-    headers = ("ID", "TIME", "ACTOR", "OP", "ASSET", "FROM", "TO", "PERSON")
+    headers = ("ID", "TIME", "ACTOR", "OP", "SUBJECT", "FROM", "TO", "PERSON")
 
     def text() -> str:
         rows = [
@@ -49,16 +51,30 @@ def log_cmd(ctx: Context, args: argparse.Namespace) -> Result:
                 local_time(e.time),
                 e.actor,
                 e.op,
-                e.asset or "-",
+                subject(e),
                 e.from_slot or "-",
                 e.to_slot or "-",
                 e.person or "-",
             )
             for e in found
         ]
-        return table(headers, rows) if rows else "no events"
+        # TIME is never cut: one long tag gives way in its own column only.
+        return table(headers, rows, fixed=(1,)) if rows else "no events"
 
     return Result(lambda: [e.as_dict() for e in found], text)
+
+
+def subject(event: events.LoggedEvent) -> str:
+    """What an event is about: its asset, else the case it resized or the file it restored."""
+    if event.asset:
+        return str(event.asset)
+    details = event.as_dict().get("details") or {}
+    if not isinstance(details, dict):
+        return "-"
+    for key, shown in (("case", "case {}"), ("source", "from {}")):
+        if details.get(key):
+            return shown.format(details[key])
+    return "-"
 
 
 def verify(ctx: Context) -> Result:

@@ -31,15 +31,27 @@ class Result:
     stderr: list[str] = field(default_factory=list)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], width: int = WIDTH) -> str:
-    """An aligned text table that fits ``width`` columns (the widest column gives way)."""
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    width: int = WIDTH,
+    fixed: Sequence[int] = (),
+) -> str:
+    """An aligned text table that fits ``width`` columns (the widest column gives way).
+
+    Columns whose index is in ``fixed`` (times, ids) never give way.
+    """
     cells = [[clean(c) for c in row] for row in rows]
     heads = list(headers)
     # Display width, not len: a CJK name takes two columns a character.
     widths = [max([columns(h)] + [columns(r[i]) for r in cells]) for i, h in enumerate(heads)]
     budget = width - 2 * (len(heads) - 1)
-    while sum(widths) > budget and max(widths) > 8:
-        widths[widths.index(max(widths))] -= 1
+    shrinkable = [i for i in range(len(heads)) if i not in fixed]
+    while shrinkable and sum(widths) > budget:
+        widest = max(shrinkable, key=lambda i: widths[i])
+        if widths[widest] <= 8:
+            break
+        widths[widest] -= 1
     lines = ["  ".join(pad(h, w) for h, w in zip(heads, widths, strict=True)).rstrip()]
     for row in cells:
         parts = [pad(shorten(c, w), w) for c, w in zip(row, widths, strict=True)]

@@ -23,7 +23,7 @@ from kiosk.cli.output import Result
 from kiosk.cli.parsing import Commands, Parser
 from kiosk.config.settings import load_config
 from kiosk.daemon.control import request, socket_path
-from kiosk.errors import KioskError
+from kiosk.errors import InvalidInput, KioskError
 from kiosk.sanitize import clean
 
 
@@ -95,6 +95,8 @@ def status(ctx: Context, args: argparse.Namespace) -> Result:
 
 def inject(ctx: Context, args: argparse.Namespace) -> Result:
     if args.inject_kind == "scan":
+        if not args.code.strip():
+            raise InvalidInput("nothing to scan: CODE is empty")
         message = {"cmd": "inject", "kind": "scan", "code": args.code}
     else:
         message = {"cmd": "inject", "kind": "press", "button": args.button}
@@ -111,5 +113,7 @@ def screen(ctx: Context, args: argparse.Namespace) -> Result:
     try:
         Path(args.png).write_bytes(png)
     except OSError as exc:
-        raise KioskError(f"cannot write {clean(args.png)}: {exc.strerror}") from None
+        raise KioskError(
+            f"cannot write {clean(args.png)}: {exc.strerror}", code="io_error"
+        ) from None
     return Result({"png": args.png, "bytes": len(png)}, f"OLED saved to {clean(args.png)}")

@@ -49,6 +49,9 @@ def _slot(parser: Parser) -> None:
     p.add_argument("case", nargs="?")
     p.add_argument("pos", nargs="?")
     p.add_argument("--asset", metavar="TAG")
+    p.add_argument(
+        "--yes", action="store_true", help="accepted, as by every command that changes data"
+    )
     p.set_defaults(func=slot_vacate)
     p = sub.add(
         "move",

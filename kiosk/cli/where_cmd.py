@@ -8,6 +8,7 @@ from kiosk.cli.context import Context
 from kiosk.cli.output import Result
 from kiosk.cli.parsing import Parser
 from kiosk.domain import assets, validate
+from kiosk.sanitize import clean
 
 
 def _where(parser: Parser) -> None:
@@ -26,7 +27,10 @@ def where(ctx: Context, args: argparse.Namespace) -> Result:
     if slot:
         text = f"{asset.tag}: {slot}"
     elif asset.status == "IN_CUSTODY":
-        text = f"{asset.tag}: not in a slot (out with {asset.custodian_name}, {asset.custodian})"
+        text = (
+            f"{clean(asset.tag)}: not in a slot "
+            f"(out with {clean(asset.custodian_name)}, {clean(asset.custodian)})"
+        )
     else:
         text = f"{asset.tag}: not in a slot ({asset.status})"
     return Result({"tag": asset.tag, "slot": slot, "status": asset.status}, text)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.errors import HardStop, InvalidInput, NoDatabase, NotFound, StorageError
+from kiosk.errors import HardStop, InvalidInput, KioskError, NoDatabase, NotFound, StorageError
 from kiosk.sanitize import clean
 from kiosk.store import events, invariants, migrations
 
@@ -156,7 +156,10 @@ def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, 
     if dest.exists() and not overwrite:
         raise HardStop(f"{clean(dest)} exists; choose another name or use --force", code="exists")
     if not dest.parent.is_dir():
-        raise NotFound(f"no directory {clean(dest.parent)}")
+        # An output that cannot be written is an I/O failure (exit 1), as for every command.
+        raise KioskError(
+            f"cannot write {clean(dest)}: no directory {clean(dest.parent)}", code="io_error"
+        )
     temp = _temp_name(dest)
     temp.unlink(missing_ok=True)
     _copy(source, temp)
