@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from kiosk.config.settings import PatternsConfig
 from kiosk.domain import assets, people, slots, validate
@@ -164,13 +164,8 @@ def reduce_badge(classifier: Classifier, value: str) -> str:
 
 
 def classifier_for(patterns: PatternsConfig) -> Classifier:
-    """The classifier the kiosk builds from ``[kiosk.patterns]``."""
-    return Classifier(
-        slot=patterns.slot,
-        badge=patterns.badge,
-        confirm=patterns.confirm,
-        cancel=patterns.cancel,
-    )
+    """The classifier the kiosk builds from ``[kiosk.patterns]`` (as the daemon's wiring does)."""
+    return Classifier(**asdict(patterns))
 
 
 # -- what to print, read from the database -------------------------------------------------
