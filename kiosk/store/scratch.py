@@ -32,7 +32,8 @@ _ORDER = ("index", "view", "trigger")
 class Scratch(Database):
     """An in-memory copy of the database at ``path``, with :class:`Database`'s transactions."""
 
-    def __init__(self, path: str | Path) -> None:  # noqa: D107 - no file to open
+    def __init__(self, path: str | Path) -> None:
+        # Not Database.__init__: that opens (and may migrate) the file itself.
         self.path = Path(path)
         self.busy_timeout = 0.0
         self.journal_mode = "memory"
