@@ -1,9 +1,10 @@
 """A dry-run import never holds the kiosk off; a long commit says so first.
 
-The concurrent change is a real ``assettrack stock-in`` process, run at the
-moment the dry run is half-way through its rows (the records hand it the
-turn), with a short busy timeout: if the dry run held the write lock, the
-stock-in would fail "database busy".
+The concurrent change is a real ``assettrack stock-in`` process, or a
+stock-out confirmed at the kiosk running as a process, made at the moment
+the dry run is half-way through its rows (the records hand it the turn).
+If the dry run held the write lock, the stock-in would fail "database
+busy" (its busy timeout is short) and the kiosk's Confirm would show Busy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 from kiosk.interop import importer, snipeit
 from kiosk.store.db import Database
 from tests.cli.conftest import ASSETTRACK
+from tests.daemon.test_end_to_end import cli
 
 ROWS = 400
 
@@ -98,3 +100,23 @@ def test_a_dry_run_works_while_another_process_holds_the_write_lock(seeded, db_f
             other.execute("ROLLBACK")
     assert run.code == 0, run
     assert run.doc["added"] == 1 and run.doc["unchanged"] == 1
+
+
+def test_the_kiosk_confirms_during_a_dry_run(kiosk, seeded_path, tmp_path):
+    """A stock-out at the running kiosk, scanned and confirmed half-way through."""
+
+    def at_the_kiosk():
+        cli(kiosk, "inject", "scan", "LT-0101")
+        cli(kiosk, "inject", "scan", "BADGE:0043")
+        return cli(kiosk, "inject", "press", "confirm")
+
+    sheet = snipeit.read(_big_file(tmp_path))
+    sheet.records = Interleaved(sheet.records, at_the_kiosk)
+    with Database(seeded_path) as db:
+        report = importer.run(db, sheet, actor="tester", commit=False)
+    (confirmed,) = sheet.records.results
+    assert confirmed["state"] == "success", confirmed
+    with sqlite3.connect(seeded_path) as conn:
+        row = conn.execute("SELECT status, custodian FROM assets WHERE tag = 'LT-0101'")
+        assert row.fetchone() == ("IN_CUSTODY", "0043")
+    assert report.count("add") == ROWS
