@@ -35,7 +35,7 @@ class DatabaseConfig:
 
 @dataclass(frozen=True)
 class PatternsConfig:
-    """How the kiosk tells scans apart: asset tags, slot labels, badges, command codes.
+    """How the kiosk tells scans apart: tags, slot labels, badges, commands, Snipe-IT URLs.
 
     Every field is one key of ``[kiosk.patterns]``: a regular expression
     listed in :data:`PATTERN_GROUPS` (with the named groups it must have),
@@ -49,6 +49,10 @@ class PatternsConfig:
     badge: str = r"^BADGE:(?P<badge>.+)$"
     confirm: str = "CMD:CONFIRM"
     cancel: str = "CMD:CANCEL"
+    #: Snipe-IT's QR label by tag (group ``tag``); "" turns it off.
+    snipeit_tag_url: str = r"^https?://[^/?#]+(?:/[^?#]*)?/ht/(?P<tag>[^/?#]+)/?$"
+    #: Snipe-IT's QR label by asset id (group ``id``); "" turns it off.
+    snipeit_id_url: str = r"^https?://[^/?#]+(?:/[^?#]*)?/hardware/(?P<id>[0-9]{1,18})/?$"
 
     @property
     def slot_re(self) -> re.Pattern[str]:
@@ -64,7 +68,11 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
     "tag": (),
     "slot": ("case", "pos"),
     "badge": ("badge",),
+    "snipeit_tag_url": ("tag",),
+    "snipeit_id_url": ("id",),
 }
+#: Patterns a site may turn off with "" (a form of label it does not print).
+OPTIONAL_PATTERNS = frozenset({"snipeit_tag_url", "snipeit_id_url"})
 #: ``[kiosk] intake``: how an unknown tag scanned at the kiosk becomes an asset.
 INTAKE_POLICIES = ("confirm", "slot", "off")
 
@@ -210,6 +218,8 @@ def _database(t: Table) -> DatabaseConfig:
 
 def _regex(t: Table, key: str, default: str, groups: tuple[str, ...]) -> str:
     value = t.string(key, default) or ""
+    if not value and key in OPTIONAL_PATTERNS:
+        return ""  # this form of label is turned off
     try:
         compiled = re.compile(value)
     except re.error as err:

@@ -16,7 +16,18 @@ from kiosk.store.clock import utcnow
 
 #: Asset columns an operation may set; anything else in a change is ignored.
 WRITABLE = frozenset(
-    {"name", "model", "serial", "status", "home_case", "home_pos", "custodian", "due", "notes"}
+    {
+        "name",
+        "model",
+        "serial",
+        "status",
+        "home_case",
+        "home_pos",
+        "custodian",
+        "due",
+        "notes",
+        "snipeit_id",
+    }
 )
 #: The fields people describe an asset with; status, slot and custody have operations.
 DESCRIPTIVE = ("name", "model", "serial", "notes")
@@ -27,7 +38,8 @@ Changes = tuple[tuple[str, object], ...]
 
 _SELECT = """
 SELECT a.tag, a.name, a.model, a.serial, a.status, s.case_name, s.slot_position,
-       a.home_case, a.home_pos, a.custodian, p.name, a.due, a.notes, a.created, a.updated
+       a.home_case, a.home_pos, a.custodian, p.name, a.due, a.notes, a.created, a.updated,
+       a.snipeit_id
 FROM assets a
 LEFT JOIN slots s ON s.current_asset_tag = a.tag
 LEFT JOIN people p ON p.badge = a.custodian
@@ -35,18 +47,18 @@ LEFT JOIN people p ON p.badge = a.custodian
 
 
 #: A row of _SELECT: tag, name, model, serial, status, slot, home, custodian
-#: and name, due, notes, created, updated; slot and home as (case, pos).
+#: and name, due, notes, created, updated, Snipe-IT id; slot and home as (case, pos).
 AssetRow = tuple[
     str, str, str, str, str,
     str | None, int | None, str | None, int | None,
-    str | None, str | None, str | None, str, str, str,
+    str | None, str | None, str | None, str, str, str, int | None,
 ]  # fmt: skip
 
 
 def _asset(row: AssetRow) -> Asset:
     # Columns as in _SELECT: slot and home come as (case, pos) pairs.
     tag, name, model, serial, status, case, pos, home_case, home_pos = row[:9]
-    custodian, custodian_name, due, notes, created, updated = row[9:]
+    custodian, custodian_name, due, notes, created, updated, snipeit_id = row[9:]
     return Asset(
         tag=tag,
         name=name,
@@ -61,6 +73,7 @@ def _asset(row: AssetRow) -> Asset:
         notes=notes,
         created=created,
         updated=updated,
+        snipeit_id=snipeit_id,
     )
 
 
@@ -81,6 +94,12 @@ def held_by(conn: sqlite3.Connection, badge: str) -> list[Asset]:
     """The assets out with ``badge``, by due date (those without one last)."""
     sql = _SELECT + "WHERE a.custodian = ? ORDER BY a.due IS NULL, a.due, a.tag"
     return [_asset(r) for r in conn.execute(sql, (badge,))]
+
+
+def tag_of_snipeit_id(conn: sqlite3.Connection, snipeit_id: int) -> str | None:
+    """The tag of the asset Snipe-IT knows as ``snipeit_id``, or None."""
+    row = conn.execute("SELECT tag FROM assets WHERE snipeit_id = ?", (snipeit_id,)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def get(conn: sqlite3.Connection, tag: str) -> Asset:

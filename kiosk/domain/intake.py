@@ -14,7 +14,7 @@ from typing import ClassVar, Final, Literal
 from kiosk.domain import assets, slots, validate
 from kiosk.domain.operations import AssetState, Operation, Plan
 from kiosk.domain.types import SlotRef
-from kiosk.errors import HardStop
+from kiosk.errors import HardStop, InvalidInput
 
 #: ``AddAsset(into=AUTO)``: the first free slot, as the kiosk proposes it.
 AUTO: Final = "auto"
@@ -32,6 +32,11 @@ class AddAsset(Operation):
     notes: str = ""
     home: SlotRef | None = None
     into: SlotRef | Literal["auto"] | None = None
+    #: The asset's id in Snipe-IT, when it came from there.
+    snipeit_id: int | None = None
+    #: The status label Snipe-IT gave it: kept in the event, not a column
+    #: (the kiosk's own status says what it means here).
+    snipeit_status: str = ""
 
     def plan(self, conn: sqlite3.Connection) -> Plan:
         tag = validate.tag(self.tag)
@@ -53,6 +58,8 @@ class AddAsset(Operation):
             ("notes", validate.text("notes", self.notes, validate.NOTES_MAX)),
             ("status", "IN_STOCK"),
             *assets.home_changes(self.home or target),
+            *_snipeit_id(conn, tag, self.snipeit_id),
+            *((("snipeit_status", self.snipeit_status),) if self.snipeit_status else ()),
         )
         return Plan(
             request=self,
@@ -80,10 +87,11 @@ class UpdateAsset(Operation):
     model: str | None = None
     serial: str | None = None
     notes: str | None = None
+    snipeit_id: int | None = None
 
     def plan(self, conn: sqlite3.Connection) -> Plan:
         asset = assets.get(conn, self.tag)
-        changes = []
+        changes: list[tuple[str, object]] = []
         for field_name in assets.DESCRIPTIVE:
             value = getattr(self, field_name)
             if value is None:
@@ -92,6 +100,8 @@ class UpdateAsset(Operation):
             value = validate.text(field_name, value, limit)
             if value != getattr(asset, field_name):
                 changes.append((field_name, value))
+        if self.snipeit_id is not None and self.snipeit_id != asset.snipeit_id:
+            changes.extend(_snipeit_id(conn, asset.tag, self.snipeit_id))
         if not changes:
             raise HardStop(f"{asset.tag}: nothing to change", code="unchanged")
         return Plan(
@@ -101,3 +111,15 @@ class UpdateAsset(Operation):
             changes=tuple(changes),
             summary=f"{asset.tag}: " + ", ".join(c for c, _ in changes),
         )
+
+
+def _snipeit_id(conn: sqlite3.Connection, tag: str, snipeit_id: int | None) -> assets.Changes:
+    """The change that gives ``tag`` this Snipe-IT id; a hard stop when another asset has it."""
+    if snipeit_id is None:
+        return ()
+    if isinstance(snipeit_id, bool) or not isinstance(snipeit_id, int) or snipeit_id < 1:
+        raise InvalidInput(f"Snipe-IT id must be a whole number from 1, got {snipeit_id!r}")
+    holder = assets.tag_of_snipeit_id(conn, snipeit_id)
+    if holder is not None and holder != tag:
+        raise HardStop(f"Snipe-IT id {snipeit_id} already belongs to {holder}")
+    return (("snipeit_id", snipeit_id),)

@@ -63,6 +63,8 @@ class Asset:
     notes: str
     created: str
     updated: str
+    #: The asset's id in Snipe-IT (its QR labels hold ``.../hardware/ID``).
+    snipeit_id: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -79,4 +81,5 @@ class Asset:
             "notes": self.notes,
             "created": self.created,
             "updated": self.updated,
+            "snipeit_id": self.snipeit_id,
         }

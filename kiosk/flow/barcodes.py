@@ -10,7 +10,11 @@ patterns (``[kiosk.patterns]``) in this order:
 4. a code that *starts* like one of those (``SLOT:``, ``BADGE:``, ``CMD:``,
    in any letter case) but did not parse: a bad label, refused. A damaged or
    hand-made label must never become an asset called ``SLOT:CART-A:-1``;
-5. an asset tag, if it matches the ``tag`` pattern (by default upper-case
+5. a Snipe-IT QR label: ``https://HOST/ht/<TAG>`` is that tag, whatever its
+   form (group ``tag``, %-escapes decoded); ``https://HOST/hardware/<ID>``
+   is the asset Snipe-IT knows by that id (group ``id``; the state machine
+   looks the tag up). An empty pattern turns a form off;
+6. an asset tag, if it matches the ``tag`` pattern (by default upper-case
    letters, then hyphen-separated groups: ``LT-0101``, ``MON-2024-07``).
 
 Anything else is refused with a message naming what it is not.
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from kiosk.domain import validate
 from kiosk.domain.types import SlotRef
@@ -34,12 +39,17 @@ from kiosk.errors import InvalidInput
 from kiosk.sanitize import clean
 
 TAG, SLOT, BADGE, CONFIRM, CANCEL = "tag", "slot", "badge", "confirm", "cancel"
+#: A Snipe-IT asset id (from a ``.../hardware/ID`` QR label): the value is the int.
+SNIPEIT_ID = "snipeit_id"
 
 DEFAULT_TAG = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
 DEFAULT_SLOT = r"^SLOT:(?P<case>[^:]+):(?P<pos>\d+)$"
 DEFAULT_BADGE = r"^BADGE:(?P<badge>.+)$"
 DEFAULT_CONFIRM = "CMD:CONFIRM"
 DEFAULT_CANCEL = "CMD:CANCEL"
+# Snipe-IT's QR labels, also when Snipe-IT runs under a sub-path (https://HOST/snipe/ht/TAG).
+DEFAULT_SNIPEIT_TAG_URL = r"^https?://[^/?#]+(?:/[^?#]*)?/ht/(?P<tag>[^/?#]+)/?$"
+DEFAULT_SNIPEIT_ID_URL = r"^https?://[^/?#]+(?:/[^?#]*)?/hardware/(?P<id>[0-9]{1,18})/?$"
 
 # Characters that end the literal start of a regular expression.
 _META = re.compile(r"[\\.^$*+?{}\[\]|()]")
@@ -55,10 +65,10 @@ class BadLabel(InvalidInput):
 
 @dataclass(frozen=True)
 class Scan:
-    """One classified barcode: ``value`` is the tag, SlotRef or badge (None for commands)."""
+    """One classified barcode: ``value`` is the tag, SlotRef, badge or Snipe-IT id (or None)."""
 
     kind: str
-    value: str | SlotRef | None
+    value: str | SlotRef | int | None
     code: str
 
 
@@ -98,8 +108,12 @@ class Classifier:
         badge: str = DEFAULT_BADGE,
         confirm: str = DEFAULT_CONFIRM,
         cancel: str = DEFAULT_CANCEL,
+        snipeit_tag_url: str = DEFAULT_SNIPEIT_TAG_URL,
+        snipeit_id_url: str = DEFAULT_SNIPEIT_ID_URL,
     ) -> None:
         self.tag_re = re.compile(tag)
+        self.snipeit_tag_re = re.compile(snipeit_tag_url) if snipeit_tag_url else None
+        self.snipeit_id_re = re.compile(snipeit_id_url) if snipeit_id_url else None
         self.slot_re = re.compile(slot)
         self.badge_re = re.compile(badge)
         self.confirm = confirm.strip().upper()
@@ -141,9 +155,27 @@ class Classifier:
         for what, prefix in self.prefixes:
             if upper.startswith(prefix):
                 raise BadLabel(f"bad {what} {clean(code)}", what)
+        url = self._snipeit_url(code)
+        if url is not None:
+            return url
         if self.tag_re.fullmatch(code):
             try:
                 return Scan(TAG, validate.tag(code), code)
             except InvalidInput:
                 pass
         raise InvalidInput(f"not a tag, slot or badge: {clean(code)}")
+
+    def _snipeit_url(self, code: str) -> Scan | None:
+        """A Snipe-IT QR label's URL as the tag or the Snipe-IT id it names."""
+        m = self.snipeit_tag_re.fullmatch(code) if self.snipeit_tag_re else None
+        if m:
+            try:
+                return Scan(TAG, validate.tag(unquote(m["tag"])), code)
+            except InvalidInput as exc:
+                raise BadLabel(
+                    f"bad Snipe-IT label {clean(code)}: {exc}", "Snipe-IT label"
+                ) from None
+        m = self.snipeit_id_re.fullmatch(code) if self.snipeit_id_re else None
+        if m:
+            return Scan(SNIPEIT_ID, int(m["id"]), code)
+        return None

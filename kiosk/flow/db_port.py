@@ -30,6 +30,10 @@ class DbPort:
         with self.db.read() as conn:
             return assets.find(conn, tag)
 
+    def tag_of_snipeit_id(self, snipeit_id: int) -> str | None:
+        with self.db.read() as conn:
+            return assets.tag_of_snipeit_id(conn, snipeit_id)
+
     def preview(self, request: Operation) -> Plan:
         return operations.preview(self.db, request)
 

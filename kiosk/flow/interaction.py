@@ -62,7 +62,17 @@ from kiosk.domain.operations import Plan
 from kiosk.domain.types import SlotRef
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.flow import wording
-from kiosk.flow.barcodes import BADGE, CANCEL, CONFIRM, SLOT, TAG, BadLabel, Classifier, Scan
+from kiosk.flow.barcodes import (
+    BADGE,
+    CANCEL,
+    CONFIRM,
+    SLOT,
+    SNIPEIT_ID,
+    TAG,
+    BadLabel,
+    Classifier,
+    Scan,
+)
 from kiosk.flow.intent import ADD, STEP_NAMES, STOCK_IN, STOCK_OUT, Intent, Rules
 from kiosk.flow.ports import DomainPort
 from kiosk.flow.screen import Screen
@@ -219,6 +229,12 @@ class Interaction:
         value = scan.value
         if scan.kind == TAG and isinstance(value, str):
             self._tag(value)
+        elif scan.kind == SNIPEIT_ID and isinstance(value, int):
+            tag = self.port.tag_of_snipeit_id(value)
+            if tag is None:
+                self._error(f"Snipe-IT id {value} unknown: import with the ID column")
+            else:
+                self._tag(tag)
         elif state == REPLACE:
             self._show(self.view, wording.note(self.view.screen, "Rescan it, or Cancel"))
         elif isinstance(value, SlotRef) and intent is not None and intent.op in (ADD, STOCK_IN):

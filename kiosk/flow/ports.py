@@ -24,6 +24,10 @@ class DomainPort(Protocol):
         """The asset, or None when the tag is unknown."""
         ...
 
+    def tag_of_snipeit_id(self, snipeit_id: int) -> str | None:
+        """The tag of the asset Snipe-IT knows by this id, or None."""
+        ...
+
     def preview(self, request: Operation) -> Plan:
         """Plan ``request``; raises HardStop / NotFound / InvalidInput when blocked."""
         ...

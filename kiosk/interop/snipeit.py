@@ -10,16 +10,29 @@ Columns are matched case-insensitively, ignoring surrounding spaces:
 ``Item Name``, ``Asset Name``     the asset's name
 ``Model Name``, ``Model``         model
 ``Serial Number``, ``Serial``     serial number
-``Status``, ``Status Label``      status label, mapped by :data:`STATUS_MAP`
+``Status``, ``Status Label``      status label (see :mod:`kiosk.interop.statuses`)
 ``Location``                      a slot: ``CASE:POS`` or ``CASE slot POS``
 ``Notes``                         notes (may span lines)
 ``Username``, ``Email``           the person it is checked out to (badge)
 ``Full Name``, ``Name``           that person's name (and badge if no other)
+``First Name``, ``Last Name``     that person's name, in two columns
+``ID``                            the asset's id in Snipe-IT (kept: QR labels)
 ================================  ===========================================
 
 Any other column is reported and ignored; when a name appears twice the
-first column wins. A row naming a person is an asset checked out to that
-person. Rows are numbered as a spreadsheet shows them: the header is row 1.
+first column wins. Rows are numbered as a spreadsheet shows them: the
+header is row 1.
+
+A row naming a person is an asset checked out to that person, whatever its
+status label says: that is what Snipe-IT's own importer does (it checks the
+asset out without looking at the label). The badge is the username, else
+the email, else the name; ``badge_column`` names another column to take it
+from (``Employee Number``). The label is kept in the import's event and the
+report counts such rows. With ``strict`` a checked-out row whose label
+means repair, retired or lost is refused instead, as is an unmapped label.
+
+Cells that export guarded against spreadsheets (see :mod:`kiosk.interop.formulas`)
+are read back as the original text.
 
 For an asset already known, a non-empty cell that differs updates the
 name, model, serial or notes; status, slot and custodian stay as the
@@ -42,9 +55,14 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.domain import validate
-from kiosk.domain.types import STATUSES, Asset, SlotRef
+from kiosk.domain.types import Asset, SlotRef
 from kiosk.errors import InvalidInput, NotFound
+from kiosk.interop import statuses
+from kiosk.interop.formulas import guard, unguard
+from kiosk.interop.statuses import STATUS_MAP, parse_status_map
 from kiosk.sanitize import clean
+
+__all__ = ["STATUS_MAP", "parse_status_map"]
 
 # header (lower case) -> our field
 COLUMNS: dict[str, str] = {
@@ -63,26 +81,9 @@ COLUMNS: dict[str, str] = {
     "email": "email",
     "full name": "full_name",
     "name": "full_name",
-}
-
-# Snipe-IT status label (lower case) -> our status. Override with --status-map.
-STATUS_MAP: dict[str, str] = {
-    "": "IN_STOCK",
-    "ready to deploy": "IN_STOCK",
-    "deployable": "IN_STOCK",
-    "deployed": "IN_STOCK",
-    "in stock": "IN_STOCK",
-    "pending": "REPAIR",
-    "undeployable": "REPAIR",
-    "out for repair": "REPAIR",
-    "out for diagnostics": "REPAIR",
-    "archived": "RETIRED",
-    "retired": "RETIRED",
-    "lost": "LOST",
-    "stolen": "LOST",
-    "lost/stolen": "LOST",
-    **{s.lower(): s for s in STATUSES},
-    "in_custody": "IN_CUSTODY",
+    "first name": "first_name",
+    "last name": "last_name",
+    "id": "snipeit_id",
 }
 
 # Our status -> the label written on export (each maps back to the same status).
@@ -103,6 +104,7 @@ EXPORT_HEADERS = (
     "Notes",
     "Username",
     "Full Name",
+    "ID",
 )
 DESCRIPTIVE = ("name", "model", "serial", "notes")
 _SLOT_WORD = re.compile(r"^(?P<case>.+?)\s+slot\s+(?P<pos>\d+)$", re.IGNORECASE)
@@ -150,6 +152,11 @@ class Record:
     person_name: str = ""
     location: str = ""
     slot: SlotRef | None = None
+    #: The Snipe-IT status label as written, and how it was mapped
+    #: (:data:`~kiosk.interop.statuses.KNOWN`, ``BY_WORDS``, ``DEFAULT``).
+    label: str = ""
+    label_how: str = statuses.KNOWN
+    snipeit_id: int | None = None
 
 
 @dataclass
@@ -160,22 +167,6 @@ class Sheet:
     ignored_columns: list[str]
     empty_rows: int
     columns: dict[str, str]
-
-
-def parse_status_map(items: Iterable[str]) -> dict[str, str]:
-    """``["Broken=REPAIR", ...]`` -> the default map with those labels replaced."""
-    mapping = dict(STATUS_MAP)
-    for item in items:
-        label, sep, status = item.rpartition("=")
-        status = status.strip().upper()
-        if not sep or not label.strip():
-            raise InvalidInput(f"--status-map wants LABEL=STATUS, got {clean(item)}")
-        if status not in STATUSES:
-            raise InvalidInput(
-                f"--status-map {clean(item)}: status must be one of {', '.join(STATUSES)}"
-            )
-        mapping[label.strip().lower()] = status
-    return mapping
 
 
 def parse_location(text: str) -> SlotRef | None:
@@ -202,7 +193,16 @@ def decode(data: bytes, name: str = "file") -> str:
         ) from None
 
 
-def read(path: str | Path, status_map: Mapping[str, str] | None = None) -> Sheet:
+@dataclass(frozen=True)
+class Rules:
+    """How to read a file: the label map, strictness, and where badges come from."""
+
+    status_map: Mapping[str, str] = field(default_factory=lambda: STATUS_MAP)
+    strict: bool = False
+    badge_column: str | None = None
+
+
+def read(path: str | Path, rules: Rules | None = None) -> Sheet:
     """Read and check a Snipe-IT asset CSV; :class:`ImportRefused` lists every problem."""
     try:
         data = Path(path).read_bytes()
@@ -210,11 +210,11 @@ def read(path: str | Path, status_map: Mapping[str, str] | None = None) -> Sheet
         raise NotFound(f"no such file: {clean(path)}") from None
     except OSError as err:
         raise InvalidInput(f"cannot read {clean(path)}: {err.strerror}") from None
-    return parse(decode(data, str(path)), status_map)
+    return parse(decode(data, str(path)), rules)
 
 
-def parse(text: str, status_map: Mapping[str, str] | None = None) -> Sheet:
-    status_map = STATUS_MAP if status_map is None else status_map
+def parse(text: str, rules: Rules | None = None) -> Sheet:
+    rules = rules or Rules()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -225,7 +225,11 @@ def parse(text: str, status_map: Mapping[str, str] | None = None) -> Sheet:
     columns: dict[str, int] = {}
     names: dict[str, str] = {}
     ignored = []
+    wanted = (rules.badge_column or "").strip().lower()
     for index, raw in enumerate(header):
+        if wanted and raw.strip().lower() == wanted and "badge" not in columns:
+            columns["badge"], names["badge"] = index, raw.strip()
+            continue
         key = COLUMNS.get(raw.strip().lower())
         if key is None or key in columns:
             if raw.strip():
@@ -234,9 +238,14 @@ def parse(text: str, status_map: Mapping[str, str] | None = None) -> Sheet:
         columns[key], names[key] = index, raw.strip()
     if "tag" not in columns:
         raise ImportRefused([Problem(1, "Asset Tag", "the file has no Asset Tag column")])
+    if wanted and "badge" not in columns:
+        raise ImportRefused(
+            [Problem(1, rules.badge_column or "", "the file has no such column for badges")]
+        )
     records: list[Record] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    seen_ids: dict[int, int] = {}
     empty = 0
     number = 1
     try:
@@ -245,8 +254,8 @@ def parse(text: str, status_map: Mapping[str, str] | None = None) -> Sheet:
             if not any(c.strip() for c in cells):
                 empty += 1
                 continue
-            values = {k: (cells[i] if i < len(cells) else "") for k, i in columns.items()}
-            record = _record(number, values, names, status_map, problems)
+            values = {k: (unguard(cells[i]) if i < len(cells) else "") for k, i in columns.items()}
+            record = _record(number, values, names, rules, problems)
             if record is None:
                 continue
             if record.tag in seen:
@@ -258,6 +267,17 @@ def parse(text: str, status_map: Mapping[str, str] | None = None) -> Sheet:
                     )
                 )
                 continue
+            if record.snipeit_id is not None:
+                first = seen_ids.setdefault(record.snipeit_id, number)
+                if first != number:
+                    problems.append(
+                        Problem(
+                            number,
+                            names["snipeit_id"],
+                            f"Snipe-IT id {record.snipeit_id} already appears in row {first}",
+                        )
+                    )
+                    continue
             seen[record.tag] = number
             records.append(record)
     except csv.Error as err:
@@ -271,7 +291,7 @@ def _record(
     number: int,
     values: dict[str, str],
     names: dict[str, str],
-    status_map: Mapping[str, str],
+    rules: Rules,
     problems: list[Problem],
 ) -> Record | None:
     before = len(problems)
@@ -289,29 +309,36 @@ def _record(
         if key in values:
             limit = validate.NOTES_MAX if key == "notes" else validate.NAME_MAX
             fields[key] = check(key, validate.text, key, values[key], limit)
-    full_name = check("full_name", validate.text, "name", values.get("full_name", ""))
+    given = " ".join(values.get(k, "").strip() for k in ("first_name", "last_name")).strip()
+    full_name = check("full_name", validate.text, "name", values.get("full_name", "") or given)
     holder = ""
-    for key in ("username", "email", "full_name"):
+    for key in ("badge", "username", "email", "full_name", "first_name", "last_name"):
         if values.get(key, "").strip():
             holder = key
             break
-    badge = check(holder, validate.badge, values[holder]) if holder else None
+    raw_badge = (
+        (given if holder in ("first_name", "last_name") else values[holder]) if holder else ""
+    )
+    badge = check(holder, validate.badge, raw_badge) if holder else None
+    snipeit_id = check("snipeit_id", _snipeit_id, values.get("snipeit_id", ""))
     label = values.get("status", "").strip()
-    status = status_map.get(label.lower())
+    mapped = statuses.map_label(label, rules.status_map, strict=rules.strict)
     column = names.get("status", "Status")
-    if status is None:
+    status = None if mapped is None else mapped.status
+    if mapped is None:
         problems.append(
             Problem(number, column, f'unknown status "{label}"; map it with --status-map')
         )
     elif holder:
-        if status not in ("IN_STOCK", "IN_CUSTODY"):
+        if rules.strict and status not in ("IN_STOCK", "IN_CUSTODY"):
             problems.append(
                 Problem(number, column, f'"{label}" ({status}) but checked out to {badge}')
             )
+        # Snipe-IT checks a row with a user out to them whatever its label says.
         status = "IN_CUSTODY"
     elif status == "IN_CUSTODY":
         problems.append(Problem(number, column, f'"{label}" needs a Username, Email or Name'))
-    if len(problems) > before:
+    if len(problems) > before or status is None or mapped is None:
         return None
     location = values.get("location", "").strip()
     return Record(
@@ -323,27 +350,46 @@ def _record(
         person_name=full_name or "",
         location=location,
         slot=parse_location(location) if location else None,
+        label=label,
+        label_how=mapped.how,
+        snipeit_id=snipeit_id,
     )
+
+
+def _snipeit_id(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise InvalidInput(f"Snipe-IT id must be a whole number from 1, got {clean(text)}")
+    return int(text)
 
 
 # -- export ---------------------------------------------------------------------
 
 
 def export_rows(items: Iterable[Asset]) -> Iterable[list[str]]:
-    """Rows (header first) for our assets, in the format :func:`parse` reads back."""
+    """Rows (header first) for our assets, in the format :func:`parse` reads back.
+
+    Every cell is guarded against spreadsheet formulas (:func:`~kiosk.interop.formulas.guard`).
+    """
     yield list(EXPORT_HEADERS)
     for a in items:
         location = a.slot or (a.home if a.status == "IN_CUSTODY" else None)
         yield [
-            a.tag,
-            a.name,
-            a.model,
-            a.serial,
-            EXPORT_LABELS[a.status],
-            "" if location is None else str(location),
-            a.notes,
-            a.custodian or "",
-            a.custodian_name or "",
+            guard(cell)
+            for cell in (
+                a.tag,
+                a.name,
+                a.model,
+                a.serial,
+                EXPORT_LABELS[a.status],
+                "" if location is None else str(location),
+                a.notes,
+                a.custodian or "",
+                a.custodian_name or "",
+                "" if a.snipeit_id is None else str(a.snipeit_id),
+            )
         ]
 
 

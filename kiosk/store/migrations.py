@@ -126,6 +126,14 @@ V3_HOME_INDEX = """
 CREATE INDEX assets_home ON assets (home_case, home_pos) WHERE home_case IS NOT NULL;
 """
 
+# -- version 4: Snipe-IT's asset id ------------------------------------------
+# A site that also runs Snipe-IT has QR labels holding https://HOST/hardware/ID:
+# the kiosk finds the asset by that id, so it is kept, at most once per asset.
+V4_SNIPEIT_ID = """
+ALTER TABLE assets ADD COLUMN snipeit_id INTEGER CHECK (snipeit_id IS NULL OR snipeit_id >= 1);
+CREATE UNIQUE INDEX assets_snipeit_id ON assets (snipeit_id) WHERE snipeit_id IS NOT NULL;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -158,6 +166,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "slots (Milestone 7)", _script(V1_SLOTS)),
     (2, "assets, people, custody and event log (Milestone 8)", _script(V2_CUSTODY)),
     (3, "index of home slots", _script(V3_HOME_INDEX)),
+    (4, "Snipe-IT asset id", _script(V4_SNIPEIT_ID)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -40,6 +40,8 @@ SQL_INTERPOLATIONS = {
     ("kiosk/store/events.py", "_COLUMNS"): "a module constant: the event table's column list",
     ("kiosk/store/migrations.py", "APPLICATION_ID"): "a module constant int",
     ("kiosk/store/migrations.py", "number"): "a migration number from the MIGRATIONS table",
+    ("kiosk/store/scratch.py", "quoted"): "a table name from the file's schema, quoted as an id",
+    ("kiosk/store/scratch.py", "select"): "_LAST_ONLY's constant, or SELECT * of a quoted name",
 }
 FORBIDDEN_IMPORTS = {"pickle", "cPickle", "shelve", "marshal", "dill"}
 FORBIDDEN_CALLS = {"eval", "exec", "os.system", "os.popen", "os.execl", "os.spawnl"}

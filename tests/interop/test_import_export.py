@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from kiosk.interop import snipeit
+from tests.interop.helpers import asset_rows, events, reimport_changes_nothing, write
 
 # What a Snipe-IT export looks like after a person had it open in a
 # spreadsheet: BOM, CRLF, quoted commas, notes over several lines, people in
@@ -39,24 +40,8 @@ def sheet(tmp_path):
     return path
 
 
-def _write(tmp_path, text, name="in.csv"):
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    return str(path)
-
-
-def _events(db_file):
-    with sqlite3.connect(db_file) as conn:
-        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
-
-
-def _assets(db_file):
-    with sqlite3.connect(db_file) as conn:
-        return conn.execute("SELECT * FROM assets ORDER BY tag").fetchall()
-
-
 def test_dry_run_reports_and_writes_nothing(seeded, db_file, sheet):
-    before, rows = _events(db_file), _assets(db_file)
+    before, rows = events(db_file), asset_rows(db_file)
     run = seeded("asset", "import", str(sheet), json=True)
     assert run.code == 0, run
     doc = run.doc
@@ -72,7 +57,7 @@ def test_dry_run_reports_and_writes_nothing(seeded, db_file, sheet):
     assert "HQ / Room 4 ignored" in by_tag["LT-1002"]["detail"]
     assert "slot holds LT-0101" in by_tag["LT-1007"]["detail"]
     assert by_tag["LT-1003"]["detail"] == "REPAIR"
-    assert _events(db_file) == before and _assets(db_file) == rows
+    assert events(db_file) == before and asset_rows(db_file) == rows
     human = seeded("asset", "import", str(sheet))
     assert "dry run, nothing written: 7 to add" in human.out
     assert "--commit" in human.out
@@ -108,15 +93,11 @@ def test_commit_imports_everything_through_the_operations(seeded, db_file, sheet
 
 def test_reimport_changes_nothing(seeded, db_file, sheet):
     assert seeded("asset", "import", str(sheet), "--commit").code == 0
-    before, rows = _events(db_file), _assets(db_file)
-    run = seeded("asset", "import", str(sheet), "--commit", json=True)
-    assert run.code == 0
-    assert (run.doc["added"], run.doc["changed"], run.doc["unchanged"]) == (0, 0, 7)
-    assert _events(db_file) == before and _assets(db_file) == rows
+    reimport_changes_nothing(seeded, db_file, sheet, 7)
 
 
 def test_known_assets_get_changed_fields_only(seeded, db_file, tmp_path):
-    path = _write(
+    path = write(
         tmp_path,
         "Asset Tag,Item Name,Model Name,Status,Username\n"
         "LT-0101,ThinkPad T14 #1 (new keyboard),,Ready to Deploy,\n"
@@ -138,8 +119,8 @@ def test_known_assets_get_changed_fields_only(seeded, db_file, tmp_path):
 
 def test_duplicate_tags_refuse_the_whole_file(seeded, db_file, sheet, tmp_path):
     text = sheet.read_text(encoding="utf-8-sig") + "Dup,LT-1003,X,,,,,,,,,,,\r\n"
-    before, rows = _events(db_file), _assets(db_file)
-    run = seeded("asset", "import", _write(tmp_path, text), "--commit", json=True)
+    before, rows = events(db_file), asset_rows(db_file)
+    run = seeded("asset", "import", write(tmp_path, text), "--commit", json=True)
     assert run.code == 2
     err = run.doc["error"]
     assert err["code"] == "invalid_import"
@@ -151,32 +132,42 @@ def test_duplicate_tags_refuse_the_whole_file(seeded, db_file, sheet, tmp_path):
             "message": "asset tag LT-1003 already appears in row 5",
         }
     ]
-    assert _events(db_file) == before and _assets(db_file) == rows
+    assert events(db_file) == before and asset_rows(db_file) == rows
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "message", "strict"),
     [
-        ("Item Name,Serial\nX,1\n", "row 1, column Asset Tag: the file has no Asset Tag column"),
-        ("Asset Tag,Status\nA-1,Broken\n", 'row 2, column Status: unknown status "Broken"'),
-        ("Asset Tag\nA-1\n\x1b[2JA-2\n", "row 3, column Asset Tag: asset tag holds control"),
-        ("Asset Tag,Status,Username\nA-1,Lost,jdoe\n", "row 2, column Status"),
-        ("Asset Tag,Item Name\nA-1," + "x" * 201 + "\n", "row 2, column Item Name: name is longer"),
-        ("", "the file is empty"),
+        ("Item Name,Serial\nX,1\n", "row 1, column Asset Tag: the file has no Asset Tag column", 0),
+        ("Asset Tag,Status\nA-1,Broken\n", 'row 2, column Status: unknown status "Broken"', 1),
+        ("Asset Tag\nA-1\n\x1b[2JA-2\n", "row 3, column Asset Tag: asset tag holds control", 0),
+        ("Asset Tag,Status,Username\nA-1,Lost,jdoe\n", "row 2, column Status", 1),
+        (
+            "Asset Tag,Item Name\nA-1," + "x" * 201 + "\n",
+            "row 2, column Item Name: name is longer",
+            0,
+        ),
+        ("", "the file is empty", 0),
+        ("Asset Tag,ID\nA-1,17\nA-2,x\n", "row 3, column ID: Snipe-IT id must be a whole", 0),
+        ("Asset Tag,ID\nA-1,17\nA-2,17\n", "row 3, column ID: Snipe-IT id 17 already appears", 0),
+        ("Asset Tag,Item Name\nA-1,x\n,y\n", "row 3, column Asset Tag: asset tag is empty", 0),
     ],
 )
-def test_bad_rows_are_named_and_nothing_is_imported(seeded, db_file, tmp_path, text, message):
-    rows = _assets(db_file)
-    run = seeded("asset", "import", _write(tmp_path, text), "--commit", json=True)
+def test_bad_rows_are_named_and_nothing_is_imported(
+    seeded, db_file, tmp_path, text, message, strict
+):
+    rows = asset_rows(db_file)
+    args = ["--strict"] * strict
+    run = seeded("asset", "import", write(tmp_path, text), *args, "--commit", json=True)
     assert run.code == 2, run
     assert message in run.doc["error"]["message"]
-    assert _assets(db_file) == rows
-    assert seeded("asset", "import", _write(tmp_path, text), "--commit").code == 2
+    assert asset_rows(db_file) == rows
+    assert seeded("asset", "import", write(tmp_path, text), *args, "--commit").code == 2
 
 
 def test_a_later_row_failing_in_the_database_rolls_back_earlier_rows(seeded, db_file, tmp_path):
     """A row the database itself refuses (here a test trigger) undoes the rows before it."""
-    path = _write(tmp_path, "Asset Tag,Status\nNEW-1,\nNEW-2,Pending\n")
+    path = write(tmp_path, "Asset Tag,Status\nNEW-1,\nNEW-2,Pending\n")
     with sqlite3.connect(db_file) as conn:
         conn.execute("DROP TRIGGER IF EXISTS no_repair_for_test")
         conn.execute(
@@ -189,7 +180,7 @@ def test_a_later_row_failing_in_the_database_rolls_back_earlier_rows(seeded, db_
 
 
 def test_status_map_overrides_and_extends(seeded, tmp_path):
-    path = _write(tmp_path, "Asset Tag,Status\nA-1,Broken\nA-2,Ready to Deploy\n")
+    path = write(tmp_path, "Asset Tag,Status\nA-1,Broken\nA-2,Ready to Deploy\n")
     run = seeded(
         "asset",
         "import",
@@ -219,7 +210,7 @@ def test_file_problems(seeded, tmp_path):
 
 
 def test_without_bom_and_lf_only(seeded, tmp_path):
-    path = _write(tmp_path, 'asset tag,ITEM NAME,notes\nA-1,"x, y","a\nb"\n')
+    path = write(tmp_path, 'asset tag,ITEM NAME,notes\nA-1,"x, y","a\nb"\n')
     run = seeded("asset", "import", path, "--commit", json=True)
     assert run.code == 0 and run.doc["added"] == 1
     asset = seeded("asset", "show", "A-1", json=True).doc
@@ -234,7 +225,7 @@ def test_thousands_of_rows(at, tmp_path):
         holder = f"user{i % 50}" if i % 3 == 0 else ""
         status = ("Ready to Deploy", "Pending", "Archived", "Lost")[i % 4] if not holder else ""
         writer.writerow([f"T-{i:05d}", f"Laptop {i}", f"SN{i}", status, holder])
-    path = _write(tmp_path, out.getvalue())
+    path = write(tmp_path, out.getvalue())
     run = at("asset", "import", path, "--commit", json=True)
     assert run.code == 0 and run.doc["added"] == 3000
     assert len(run.doc["people_added"]) == 50
@@ -285,7 +276,7 @@ def test_export_to_missing_directory(seeded, tmp_path):
 
 
 def test_location_rules(seeded, tmp_path):
-    path = _write(
+    path = write(
         tmp_path,
         "Asset Tag,Status,Location,Username\n"
         "L-1,,CART-A slot 4,\n"  # empty slot: goes in

@@ -133,21 +133,47 @@ def test_write_rolls_back_on_error(stocked):
     assert stocked.conn.execute("SELECT count(*) FROM people WHERE badge='x'").fetchone()[0] == 0
 
 
-def test_upgrade_from_milestone_8_adds_the_home_index(db_path):
+def _old_file_with_a_home(db_path, version):
+    """A file at schema ``version``: slot A:1, asset LT-1 whose home it is."""
     conn = sqlite3.connect(db_path, isolation_level=None)
-    migrations.upgrade(conn, target=2)
+    migrations.upgrade(conn, target=version)
     conn.execute("INSERT INTO slots VALUES ('A', 1, NULL)")
     conn.execute(
         "INSERT INTO assets (tag, home_case, home_pos, created, updated) "
         "VALUES ('LT-1', 'A', 1, 'x', 'x')"
     )
     conn.close()
+
+
+def test_upgrade_from_milestone_8_adds_the_home_index(db_path):
+    _old_file_with_a_home(db_path, 2)
     db = Database(db_path)
     names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_schema")}
     assert "assets_home" in names
     with db.read() as c:
         assert assets.get(c, "LT-1").home is not None
-        assert migrations.version(c) == 3
+        assert migrations.version(c) == migrations.LATEST
+    sound(db)
+    db.close()
+
+
+def test_upgrade_from_version_3_keeps_rows_and_adds_the_snipeit_id(db_path):
+    _old_file_with_a_home(db_path, 3)
+    db = Database(db_path)
+    with db.read() as c:
+        assert migrations.version(c) == 4
+        assert assets.get(c, "LT-1").snipeit_id is None
+    db.conn.execute("UPDATE assets SET snipeit_id = 17 WHERE tag = 'LT-1'")
+    with pytest.raises(sqlite3.IntegrityError):  # unique, and from 1
+        db.conn.execute(
+            "INSERT INTO assets (tag, snipeit_id, created, updated) VALUES ('LT-2', 17, 'x', 'x')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute(
+            "INSERT INTO assets (tag, snipeit_id, created, updated) VALUES ('LT-3', 0, 'x', 'x')"
+        )
+    with db.read() as c:
+        assert assets.tag_of_snipeit_id(c, 17) == "LT-1"
     sound(db)
     db.close()
 
