@@ -207,6 +207,7 @@ class Daemon:
                 self._screen = None
             finally:
                 self.hw.close()
+        self.notifier.close()
         if self._ready:
             log.info("kiosk stopped")
 

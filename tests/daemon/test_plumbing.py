@@ -15,7 +15,7 @@ from kiosk.daemon.notify import Notifier, watchdog_interval
 from kiosk.errors import InvalidInput
 
 
-def test_notifier_sends_through_systemd_python(monkeypatch, short_tmp):
+def test_notifier_speaks_sd_notify(monkeypatch, short_tmp):
     path = short_tmp / "notify"
     monkeypatch.setenv("NOTIFY_SOCKET", str(path))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
