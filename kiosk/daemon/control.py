@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,20 @@ def encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, separators=(",", ":")).encode() + b"\n"
 
 
-def read_line(sock: socket.socket, limit: int) -> bytes:
-    """Read up to the first newline; refuse anything longer than ``limit``."""
+def read_line(sock: socket.socket, limit: int, deadline: float | None = None) -> bytes:
+    """Read up to the first newline; refuse anything longer than ``limit``.
+
+    ``deadline`` (a :func:`time.monotonic` instant) bounds the whole line, not
+    each read: a peer dripping one byte at a time raises :class:`TimeoutError`
+    like a silent one.
+    """
     buf = bytearray()
     while b"\n" not in buf:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no complete line before the deadline")
+            sock.settimeout(left)
         chunk = sock.recv(65536)
         if not chunk:
             break

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -27,7 +28,11 @@ from tests.daemon.helpers import wait_for
 
 
 class Systemd:
-    """The notify socket: collects every datagram the daemon sends."""
+    """The notify socket: collects every datagram the daemon sends.
+
+    Like systemd it reads continually (on a thread) once :meth:`receive` was
+    first called: the daemon drops what an unread, full socket cannot take.
+    """
 
     def __init__(self, path):
         self.path = path
@@ -35,19 +40,32 @@ class Systemd:
         self.sock.bind(str(path))
         self.sock.settimeout(0.05)
         self.messages: list[str] = []
+        self._reader: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def _read(self) -> None:
+        while not self._closed.is_set():
+            try:
+                self.messages.append(self.sock.recv(4096).decode())
+            except (TimeoutError, BlockingIOError):
+                continue
+            except OSError:
+                return
 
     def receive(self) -> list[str]:
-        try:
-            while True:
-                self.messages.append(self.sock.recv(4096).decode())
-        except (TimeoutError, BlockingIOError):
-            pass
-        return self.messages
+        if self._reader is None:
+            self._reader = threading.Thread(target=self._read, name="systemd", daemon=True)
+            self._reader.start()
+        time.sleep(0.06)  # what is on its way now has been read
+        return list(self.messages)
 
     def lines(self) -> list[str]:
         return [line for m in self.receive() for line in m.splitlines()]
 
     def close(self):
+        self._closed.set()
+        if self._reader is not None:
+            self._reader.join(1)
         self.sock.close()
 
 
