@@ -28,6 +28,8 @@ MAX_MESSAGE = 64 * 1024
 SOCKET_NAME = "control.sock"
 # The screen PNG is the largest answer; a 128x64 1-bit PNG is well under this.
 MAX_REPLY = 1024 * 1024
+#: Error codes that mean the request itself was bad.
+REFUSED_INPUT = frozenset({"bad_request", "bad_scan", "too_large"})
 
 
 class DaemonUnavailable(KioskError):
@@ -105,7 +107,8 @@ def request(
         raise DaemonUnavailable("kiosk daemon sent an unreadable answer")
     if not answer.get("ok"):
         err = answer.get("error") or {}
-        raise KioskError(
-            str(err.get("message", "request refused")), code=str(err.get("code", "refused"))
-        )
+        code = str(err.get("code", "refused"))
+        # The daemon refused what was asked (exit 2), not failed at doing it (exit 1).
+        kind = InvalidInput if code in REFUSED_INPUT else KioskError
+        raise kind(str(err.get("message", "request refused")), code=code)
     return answer

@@ -67,9 +67,8 @@ class Forbidden(KioskError):
 _SCHEMA: dict[str, dict[str, Callable[[Any], bool]]] = {
     "status": {},
     "screen": {},
-    "inject/scan": {
-        "code": lambda v: isinstance(v, str) and 0 < len(v) <= MAX_CODE and v.isprintable()
-    },
+    # Only the shape here: what a scan may hold is the scanner's rule (wiring.vet_scan).
+    "inject/scan": {"code": lambda v: isinstance(v, str) and 0 < len(v) <= MAX_CODE},
     "inject/press": {"button": lambda v: v in BUTTONS},
 }
 

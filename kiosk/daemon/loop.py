@@ -11,7 +11,11 @@ Threads and the one queue::
 
 Only the main loop touches the database and the state machine, so neither
 needs a lock, and a scan is handled as soon as it is queued: the loop
-blocks on the queue, not on a timer. Between events the loop *ticks* every
+blocks on the queue, not on a timer. The queue holds at most
+:data:`MAX_PENDING` inputs: a flood (a scanner stuck sending, something
+posing as one) is dropped at the door and counted, never buffered without
+end, and a stop request does not queue at all: the loop checks for it
+before every event, so shutdown jumps any backlog. Between events the loop *ticks* every
 :data:`TICK` seconds: timeouts, the ``PRAGMA data_version`` poll that notices
 a CLI commit (the LEDs follow within one tick), the watchdog ping and the
 systemd status line.
@@ -45,7 +49,7 @@ from typing import Any
 from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.notify import Notifier
-from kiosk.daemon.wiring import Hardware, build_hardware, build_interaction
+from kiosk.daemon.wiring import Hardware, build_hardware, build_interaction, vet_scan
 from kiosk.domain import slots
 from kiosk.errors import KioskError
 from kiosk.flow import panel
@@ -58,17 +62,32 @@ from kiosk.store.db import Database
 log = logging.getLogger(__name__)
 
 TICK = 0.1
-#: How long ``assettrack inject`` waits for the main loop to handle its event.
+#: How long ``assettrack inject`` waits for the main loop to take its event.
 INJECT_WAIT = 3.0
+#: How long an injection the loop has taken may take to finish (a commit waits
+#: at most the database's busy timeout): then the answer is "timeout", not "busy".
+INJECT_FINISH = 60.0
+#: Inputs waiting for the main loop; beyond this they are dropped. A person scans
+#: a few codes a second; 64 is seconds of real work, and kilobytes of memory.
+MAX_PENDING = 64
+#: At most one "dropped inputs" warning per this many seconds.
+DROP_REPORT_EVERY = 10.0
 
 
 @dataclass
 class Input:
-    """Something for the main loop; ``done`` is set once it was handled (injections)."""
+    """Something for the main loop; ``done`` is set once it was handled (injections).
+
+    An injection is either *taken* by the loop or *withdrawn* by the client
+    that gave up waiting, never both (:meth:`Daemon.take`): "busy" then
+    means it was not applied and never will be.
+    """
 
     kind: str  # "scan", "press", "scanner", "stop"
     value: str = ""
     done: threading.Event | None = field(default=None, compare=False)
+    taken: bool = field(default=False, compare=False)
+    withdrawn: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -114,13 +133,28 @@ class Daemon:
         self._version = 0
         self._counts: dict[str, int] = {}
         self._stopping = False
+        self._stop_asked = False  # set by stop(), from any thread or a signal handler
+        self._claims = threading.Lock()  # taken vs withdrawn, for injections
+        self.dropped = 0  # inputs refused because the queue was full
+        self._dropped_reported = 0
+        self._next_drop_report = float("-inf")
         self._ready = False  # READY=1 sent: a failed start says nothing but its error
 
     # -- producers (any thread) -------------------------------------------------
 
-    def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> None:
-        """Queue an event for the main loop. Safe from any thread and signal handlers."""
-        self.events.put(Input(kind, value, done))
+    def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> Input | None:
+        """Queue an event for the main loop (any thread); None when the queue is full.
+
+        A full queue drops the event and counts it; the main loop reports the
+        count at a limited rate (logging here, per dropped line, would turn a
+        flood on the scanner into a flood in the journal).
+        """
+        if kind != "scanner" and self.events.qsize() >= MAX_PENDING:
+            self.dropped += 1
+            return None
+        event = Input(kind, value, done)
+        self.events.put(event)
+        return event
 
     def on_scan(self, code: str) -> None:
         self.put("scan", code)
@@ -129,8 +163,30 @@ class Daemon:
         self.put("press", button)
 
     def stop(self) -> None:
-        """Ask the main loop to finish (from a signal handler or another thread)."""
-        self.put("stop")
+        """Ask the main loop to finish: from a signal handler, another thread, any backlog.
+
+        The flag is what counts (checked before every event); the queued
+        "stop" only wakes a loop waiting on an empty queue. SimpleQueue.put is
+        reentrant, so this is safe in a signal handler.
+        """
+        self._stop_asked = True
+        self.events.put(Input("stop"))
+
+    def take(self, event: Input) -> bool:
+        """The main loop claims ``event``; False if its client withdrew it."""
+        with self._claims:
+            if event.withdrawn:
+                return False
+            event.taken = True
+            return True
+
+    def withdraw(self, event: Input) -> bool:
+        """The client gives ``event`` up; False if the loop has already taken it."""
+        with self._claims:
+            if event.taken:
+                return False
+            event.withdrawn = True
+            return True
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -186,10 +242,15 @@ class Daemon:
         """Handle every queued event, waiting up to ``wait`` s for the first; returns how many."""
         handled = 0
         while not self._stopping:
+            if self._stop_asked:
+                self._handle(Input("stop"))
+                break
             try:
                 event = self.events.get(timeout=wait) if wait > 0 else self.events.get_nowait()
             except queue.Empty:
                 break
+            if event.done is not None and not self.take(event):
+                continue  # its client was told "busy": it must not happen now
             self._handle(event)
             handled, wait = handled + 1, 0.0
         return handled
@@ -266,10 +327,23 @@ class Daemon:
             self._apply(machine.view)
         except KioskError as exc:
             log.warning("tick: %s", exc)
+        self._report_drops(now)
         self.notifier.watchdog(now)
         self.notifier.status(self.status_line())
         if self.on_frame is not None:
             self.on_frame()
+
+    def _report_drops(self, now: float) -> None:
+        dropped = self.dropped
+        if dropped > self._dropped_reported and now >= self._next_drop_report:
+            log.warning(
+                "input flood: dropped %d inputs (%d in all); the kiosk takes %d at a time",
+                dropped - self._dropped_reported,
+                dropped,
+                MAX_PENDING,
+            )
+            self._dropped_reported = dropped
+            self._next_drop_report = now + DROP_REPORT_EVERY
 
     def _apply(self, view: View) -> None:
         """Put ``view`` on the hardware: LEDs first (the person looks there), then the OLED."""
@@ -316,18 +390,28 @@ class Daemon:
         """Answer a checked control request (runs on the control thread)."""
         cmd = request["cmd"]
         if cmd == "inject":
-            done = threading.Event()
-            if request["kind"] == "scan":
-                self.put("scan", request["code"], done)
-            else:
-                self.put("press", request["button"], done)
-            if not done.wait(INJECT_WAIT):
-                raise KioskError("the kiosk did not handle the event in time", code="busy")
-            return self.status()
+            return self._inject(request)
         if cmd == "screen":
             buf = io.BytesIO()
             self.devices().display.image().save(buf, format="PNG")
             return {"png": base64.b64encode(buf.getvalue()).decode("ascii")}
+        return self.status()
+
+    def _inject(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Queue an injection and wait for it; "busy" is an answer only if it never happens."""
+        done = threading.Event()
+        if request["kind"] == "scan":
+            event = self.put("scan", vet_scan(self.devices().scanner, request["code"]), done)
+        else:
+            event = self.put("press", request["button"], done)
+        busy = KioskError("the kiosk is busy; nothing was done, try again", code="busy")
+        if event is None:
+            raise busy
+        if not done.wait(INJECT_WAIT) and self.withdraw(event):
+            raise busy
+        # Taken: the loop is handling it now, and one step is bounded (busy timeout).
+        if not done.wait(INJECT_FINISH):
+            raise KioskError("the kiosk took the event but has not finished it", code="timeout")
         return self.status()
 
     def status(self) -> dict[str, Any]:
@@ -345,6 +429,7 @@ class Daemon:
             "uptime": round(self.clock() - self.started, 3),
             "database": str(self.db.path),
             "pid": os.getpid(),
+            "dropped_inputs": self.dropped,
         }
 
 

@@ -145,3 +145,20 @@ def test_peer_rules():
 )
 def test_terminal_keys(line, expected):
     assert meaning(line) == expected
+
+
+def test_repetitive_log_lines_are_rate_limited():
+    now = [0.0]
+    limit = logsetup.RateLimit(burst=3, window=10.0, clock=lambda: now[0])
+
+    def line(msg, *args):
+        record = logging.LogRecord("kiosk.daemon.loop", logging.INFO, "", 0, msg, args, None)
+        return record.getMessage() if limit.filter(record) else None
+
+    out = [line("scan %s", f"LT-{i}") for i in range(6)]
+    assert out[:3] == ["scan LT-0", "scan LT-1", "scan LT-2"]
+    assert out[3] == "scan LT-3 (similar lines suppressed for up to 10 s)"
+    assert out[4:] == [None, None]
+    assert line("button %s", "confirm") == "button confirm"  # another call site: its own budget
+    now[0] = 10.0
+    assert line("scan %s", "LT-9") == "scan LT-9 (3 similar lines suppressed before this one)"
