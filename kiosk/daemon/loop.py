@@ -29,6 +29,13 @@ Stopping (SIGTERM, SIGINT or :meth:`Daemon.stop`): the event being handled
 finishes (a commit is atomic either way), a pending preview is dropped
 with nothing written, LEDs go off, the display is cleared, the socket is
 removed.
+
+The database file (:mod:`kiosk.daemon.guard`): one kiosk per file, under
+an advisory lock taken at start. Before every scan or press, after every
+commit and on every tick the loop checks that the path still leads to the
+file it opened; if it was deleted or replaced the kiosk refuses the step,
+shows "Storage error" on the OLED (and keeps it there), logs one line and
+stops with :class:`~kiosk.daemon.guard.DatabaseMoved`.
 """
 
 from __future__ import annotations
@@ -48,11 +55,12 @@ from typing import Any
 
 from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
+from kiosk.daemon.guard import DatabaseMoved, FileIdentity, KioskLock
 from kiosk.daemon.notify import Notifier
 from kiosk.daemon.wiring import Hardware, build_hardware, build_interaction, vet_scan
 from kiosk.domain import slots
 from kiosk.errors import KioskError
-from kiosk.flow import panel
+from kiosk.flow import panel, wording
 from kiosk.flow.db_port import DbPort, settle
 from kiosk.flow.interaction import IDLE, Interaction, View
 from kiosk.flow.screen import Screen
@@ -139,6 +147,10 @@ class Daemon:
         self._dropped_reported = 0
         self._next_drop_report = float("-inf")
         self._ready = False  # READY=1 sent: a failed start says nothing but its error
+        self._lock: KioskLock | None = None
+        self._identity: FileIdentity | None = None
+        #: Why the kiosk stopped for its database file ("" when it did not).
+        self.fault = ""
 
     # -- producers (any thread) -------------------------------------------------
 
@@ -192,6 +204,9 @@ class Daemon:
 
     def start(self) -> None:
         """Bring up hardware, the state machine and the socket; then READY=1."""
+        if self.db.path is not None:
+            self._lock = KioskLock(self.db.path).acquire()
+            self._identity = FileIdentity(self.db.path)
         with self.db.read() as conn:
             self._slot_names = [str(ref) for ref, _ in slots.list_slots(conn)]
         self.hw = hw = self._hardware()
@@ -256,7 +271,11 @@ class Daemon:
         return handled
 
     def close(self) -> None:
-        """LEDs off, display cleared, socket removed. Safe after a failed start."""
+        """LEDs off, display cleared, socket removed. Safe after a failed start.
+
+        After a storage fault the panel keeps its "Storage error": the next
+        person to walk up must see why the kiosk does not answer.
+        """
         if self._ready:
             self.notifier.stopping()
         if self.control is not None:
@@ -264,10 +283,14 @@ class Daemon:
         if self.hw is not None:
             try:
                 self.hw.leds.all_off()
-                self.hw.display.clear()
-                self._screen = None
+                if not self.fault:
+                    self.hw.display.clear()
+                    self._screen = None
             finally:
                 self.hw.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         self.notifier.close()
         if self._ready:
             log.info("kiosk stopped")
@@ -279,6 +302,10 @@ class Daemon:
         if machine is None:
             return
         now = self.clock()
+        if event.kind in ("scan", "press") and self._file_lost():
+            if event.done is not None:
+                event.done.set()
+            return
         try:
             if event.kind == "scan":
                 log.info("scan %s", clean(event.value))
@@ -299,6 +326,8 @@ class Daemon:
                 return
             else:
                 committed = False
+            if committed and self._file_lost():
+                return  # committed to a file no one will open again: never "Done"
             if committed:
                 self._counts = dict(self.port.summary())
             self._apply(machine.view)
@@ -314,7 +343,7 @@ class Daemon:
     def tick(self, now: float) -> None:
         """Timeouts, the data_version poll, the watchdog and the status line."""
         machine = self.machine
-        if machine is None:
+        if machine is None or self._file_lost():
             return
         try:
             version = self.db.data_version()
@@ -332,6 +361,25 @@ class Daemon:
         self.notifier.status(self.status_line())
         if self.on_frame is not None:
             self.on_frame()
+
+    def _file_lost(self) -> bool:
+        """True (and the kiosk stopping, the OLED saying why) if the database file moved."""
+        if self.fault:
+            return True
+        why = self._identity.lost() if self._identity is not None else ""
+        if not why:
+            return False
+        self.fault = why
+        log.error("%s; the kiosk stops: restore the file, then restart the kiosk", why)
+        hw = self.devices()
+        hw.leds.set_many(dict.fromkeys(hw.leds.states(), "off"))
+        hw.leds.status("ready", "off")
+        hw.leds.status("conflict", "on")
+        screen = wording.conflict("Storage error", "Database file gone; call staff", kind="error")
+        hw.display.show(panel.render(screen, hw.display.width, hw.display.height))
+        self._screen = screen
+        self._stopping = True
+        return True
 
     def _report_drops(self, now: float) -> None:
         dropped = self.dropped
@@ -454,4 +502,6 @@ def serve(daemon: Daemon) -> int:
         daemon.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    if daemon.fault:
+        raise DatabaseMoved(daemon.fault)
     return 0
