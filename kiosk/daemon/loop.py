@@ -57,7 +57,13 @@ from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.guard import DatabaseMoved, FileIdentity, KioskLock
 from kiosk.daemon.notify import Notifier
-from kiosk.daemon.wiring import Hardware, build_hardware, build_interaction, vet_scan
+from kiosk.daemon.wiring import (
+    Hardware,
+    build_hardware,
+    build_interaction,
+    follow_slots,
+    vet_scan,
+)
 from kiosk.domain import slots
 from kiosk.errors import KioskError
 from kiosk.flow import panel, wording
@@ -136,6 +142,7 @@ class Daemon:
         self.started = clock()
         self.scanner_connected = False
         self._slot_names: list[str] = []
+        self._unlit: list[str] = []  # slots in the database with no LED
         self._shown: View | None = None
         self._screen: Screen | None = None  # what the panel shows (or will, once it answers)
         self._version = 0
@@ -214,6 +221,7 @@ class Daemon:
             self.machine = build_interaction(self.config, self.port, now=self.clock())
             self._version = self.db.data_version()
             self._counts = dict(self.port.summary())
+            self._note_unlit()
             self._apply(self.machine.view)
             hw.scanner.start()
             if self.options.socket_path is not None:
@@ -350,6 +358,7 @@ class Daemon:
             if version != self._version:
                 self._version = version
                 log.info("database changed by another process; refreshing")
+                self._follow_cases()
                 machine.refresh(now)
                 self._counts = dict(self.port.summary())
             machine.tick(now)
@@ -381,6 +390,29 @@ class Daemon:
         self._stopping = True
         return True
 
+    def _follow_cases(self) -> None:
+        """A case created, resized or removed meanwhile: LEDs and status follow, no restart."""
+        with self.db.read() as conn:
+            names = [str(ref) for ref, _ in slots.list_slots(conn)]
+        if names == self._slot_names:
+            return
+        log.info("cases changed: %d slots now (%d before)", len(names), len(self._slot_names))
+        self._slot_names = names
+        follow_slots(self.devices().leds, self.config, names)
+        self._shown = None  # put every LED again
+        self._note_unlit()
+
+    def _note_unlit(self) -> None:
+        lit = self.devices().leds.states()
+        unlit = [name for name in self._slot_names if name not in lit]
+        if unlit and unlit != self._unlit:
+            log.warning(
+                "%d slots have no light (served unlit, the OLED names the slot): %s",
+                len(unlit),
+                ", ".join(clean(name) for name in unlit),
+            )
+        self._unlit = unlit
+
     def _report_drops(self, now: float) -> None:
         dropped = self.dropped
         if dropped > self._dropped_reported and now >= self._next_drop_report:
@@ -398,12 +430,9 @@ class Daemon:
         hw = self.devices()
         shown = self._shown
         if shown is None or view.leds != shown.leds:
-            states = dict.fromkeys(self._slot_names, "off")
-            for slot, state in view.leds.items():
-                if slot in states:
-                    states[slot] = state
-                else:
-                    log.warning("slot %s has no LED", clean(slot))
+            # Every LED there is; a slot without one is served unlit (see _note_unlit).
+            states = dict.fromkeys(hw.leds.states(), "off")
+            states.update((slot, state) for slot, state in view.leds.items() if slot in states)
             hw.leds.set_many(states)
         if shown is None or (view.ready, view.conflict) != (shown.ready, shown.conflict):
             hw.leds.status("ready", view.ready)
@@ -468,6 +497,7 @@ class Daemon:
         return {
             "state": shown.state if shown else "starting",
             "leds": hw.leds.states(),
+            "unlit_slots": list(self._unlit),
             "status_leds": hw.leds.status_states(),
             # Already visible as drawn (control characters shown escaped once).
             "display": self.display_lines(),

@@ -273,3 +273,13 @@ def vet_scan(scanner: ScannerPort, code: str) -> str:
         return scanner.vet(code)
     except BadScan as err:
         raise InvalidInput(clean(str(err)), code="bad_scan") from None
+
+
+def follow_slots(leds: SlotLedsPort, config: Config, slots: Iterable[str]) -> None:
+    """After cases changed: simulated LEDs made from the database's slots follow it.
+
+    LEDs on wires (or a simulated slot map from the config) cannot grow: a
+    new slot without a light is served unlit, the OLED naming it.
+    """
+    if isinstance(leds, SimLeds) and not config.leds.slots:
+        leds.resize(slots)
