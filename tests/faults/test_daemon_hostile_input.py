@@ -120,7 +120,7 @@ def test_hostile_scanner_stream_commits_nothing(
         for i in range(INPUTS):
             scanner_pty.write(hostile(rng))
             sent += 1
-            if i % 32 == 31:
+            if i % 8 == 7:
                 # Hostile content, not rate (that is the flood test's): stay within the
                 # kiosk's input queue so that every line is judged, none dropped.
                 assert wait_for(lambda: d.events.qsize() == 0, 30, 0.01)
