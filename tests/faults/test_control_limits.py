@@ -18,25 +18,16 @@ import pytest
 
 from kiosk.daemon.control import request
 from tests.counts import scaled
-from tests.daemon.helpers import wait_for
-from tests.daemon.test_end_to_end import spawn, talk
+from tests.daemon.test_end_to_end import talk
+from tests.faults.helpers import kiosk_process
 
 BURST = scaled(100, 120)
 
 
 @pytest.fixture
 def kiosk(seeded_path, short_tmp):
-    proc = spawn(seeded_path, short_tmp)
-    try:
-        assert wait_for(lambda: "READY=1" in proc.systemd.lines() or proc.poll() is not None, 10)
-        assert proc.poll() is None, proc.communicate()
+    with kiosk_process(seeded_path, short_tmp) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
-        proc.communicate()
-        proc.systemd.close()
 
 
 def test_a_dripping_client_is_cut_off_by_one_deadline(kiosk):

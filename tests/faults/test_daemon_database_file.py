@@ -22,26 +22,14 @@ from kiosk.daemon.control import request
 from kiosk.domain import assets
 from kiosk.errors import KioskError
 from kiosk.store.db import Database
-from tests.daemon.helpers import wait_for
 from tests.daemon.test_end_to_end import spawn
-
-
-def ready(proc):
-    assert wait_for(lambda: "READY=1" in proc.systemd.lines() or proc.poll() is not None, 10)
-    assert proc.poll() is None, proc.communicate()
-    return proc
+from tests.faults.helpers import kiosk_process, ready
 
 
 @pytest.fixture
 def kiosk(seeded_path, short_tmp):
-    proc = ready(spawn(seeded_path, short_tmp))
-    try:
+    with kiosk_process(seeded_path, short_tmp) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
-        proc.systemd.close()
 
 
 def stock_out_preview(proc):

@@ -17,14 +17,9 @@ import sys
 from kiosk.daemon.control import request
 from tests.daemon.helpers import wait_for
 from tests.daemon.test_end_to_end import spawn
+from tests.faults.helpers import ready
 
 ONLY_CART_A = "[leds.slots]\n" + "".join(f'"CART-A:{i}" = {i}\n' for i in range(1, 9))
-
-
-def ready(proc):
-    assert wait_for(lambda: "READY=1" in proc.systemd.lines() or proc.poll() is not None, 10)
-    assert proc.poll() is None, proc.communicate()
-    return proc
 
 
 def stop(proc) -> str:

@@ -22,7 +22,7 @@ from kiosk.domain import assets
 from kiosk.store.db import Database
 from tests.daemon.helpers import wait_for
 from tests.daemon.test_end_to_end import spawn
-from tests.faults.helpers import HOLD_LOCK
+from tests.faults.helpers import hold_lock, kiosk_process
 
 LOOK_ALIKES = [
     "L\u0422-0101",  # Cyrillic Te
@@ -37,17 +37,8 @@ LOOK_ALIKES = [
 
 @pytest.fixture
 def kiosk(seeded_path, short_tmp):
-    proc = spawn(seeded_path, short_tmp)
-    try:
-        assert wait_for(lambda: "READY=1" in proc.systemd.lines() or proc.poll() is not None, 10)
-        assert proc.poll() is None, proc.communicate()
+    with kiosk_process(seeded_path, short_tmp) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
-        proc.communicate()
-        proc.systemd.close()
 
 
 def inject(kiosk, code):
@@ -83,13 +74,7 @@ def test_busy_means_not_applied(seeded_path, short_tmp):
         assert request(proc.socket, {"cmd": "inject", "kind": "scan", "code": "LT-0101"})
         doc = request(proc.socket, {"cmd": "inject", "kind": "scan", "code": "BADGE:0043"})
         assert doc["state"] == "preview"
-        holder = subprocess.Popen(
-            [sys.executable, "-c", HOLD_LOCK, str(seeded_path)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert holder.stdout.readline().strip() == "locked"
+        holder = hold_lock(seeded_path)
         # Confirm: the commit waits for the lock, and the main loop with it.
         confirm = {}
         press = {"cmd": "inject", "kind": "press", "button": "confirm"}
