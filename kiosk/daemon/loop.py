@@ -3,7 +3,7 @@
 Threads and the one queue::
 
     scanner reader  --scan-->   \\
-    gpiozero events --press-->   +--> events (SimpleQueue) --> main loop
+    gpiozero events --press-->   +--> inbox (bounded) ------> main loop
     control socket  --request-> /                              |  owns the DB connection,
     terminal keys   --scan/press                               |  the Interaction, the LEDs
                                                                v
@@ -11,11 +11,9 @@ Threads and the one queue::
 
 Only the main loop touches the database and the state machine, so neither
 needs a lock, and a scan is handled as soon as it is queued: the loop
-blocks on the queue, not on a timer. The queue holds at most
-:data:`MAX_PENDING` inputs: a flood (a scanner stuck sending, something
-posing as one) is dropped at the door and counted, never buffered without
-end, and a stop request does not queue at all: the loop checks for it
-before every event, so shutdown jumps any backlog. Between events the loop *ticks* every
+blocks on the queue, not on a timer. The queue (:mod:`kiosk.daemon.inbox`)
+is bounded, drops and counts a flood, and lets a stop request jump any
+backlog. Between events the loop *ticks* every
 :data:`TICK` seconds: timeouts, the ``PRAGMA data_version`` poll that notices
 a CLI commit (the LEDs follow within one tick), the watchdog ping and the
 systemd status line.
@@ -44,18 +42,18 @@ import base64
 import io
 import logging
 import os
-import queue
 import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kiosk.config.settings import Config
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.guard import DatabaseMoved, FileIdentity, KioskLock
+from kiosk.daemon.inbox import Inbox, Input
 from kiosk.daemon.notify import Notifier
 from kiosk.daemon.wiring import (
     Hardware,
@@ -81,27 +79,6 @@ INJECT_WAIT = 3.0
 #: How long an injection the loop has taken may take to finish (a commit waits
 #: at most the database's busy timeout): then the answer is "timeout", not "busy".
 INJECT_FINISH = 60.0
-#: Inputs waiting for the main loop; beyond this they are dropped. A person scans
-#: a few codes a second; 64 is seconds of real work, and kilobytes of memory.
-MAX_PENDING = 64
-#: At most one "dropped inputs" warning per this many seconds.
-DROP_REPORT_EVERY = 10.0
-
-
-@dataclass
-class Input:
-    """Something for the main loop; ``done`` is set once it was handled (injections).
-
-    An injection is either *taken* by the loop or *withdrawn* by the client
-    that gave up waiting, never both (:meth:`Daemon.take`): "busy" then
-    means it was not applied and never will be.
-    """
-
-    kind: str  # "scan", "press", "scanner", "stop"
-    value: str = ""
-    done: threading.Event | None = field(default=None, compare=False)
-    taken: bool = field(default=False, compare=False)
-    withdrawn: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -133,7 +110,7 @@ class Daemon:
         self.options = options
         self.notifier = notifier or Notifier()
         self.clock = clock
-        self.events: queue.SimpleQueue[Input] = queue.SimpleQueue()
+        self.inbox = Inbox()
         self.port = DbPort(db)
         self.hw: Hardware | None = None
         self.machine: Interaction | None = None
@@ -148,11 +125,6 @@ class Daemon:
         self._version = 0
         self._counts: dict[str, int] = {}
         self._stopping = False
-        self._stop_asked = False  # set by stop(), from any thread or a signal handler
-        self._claims = threading.Lock()  # taken vs withdrawn, for injections
-        self.dropped = 0  # inputs refused because the queue was full
-        self._dropped_reported = 0
-        self._next_drop_report = float("-inf")
         self._ready = False  # READY=1 sent: a failed start says nothing but its error
         self._lock: KioskLock | None = None
         self._identity: FileIdentity | None = None
@@ -162,18 +134,8 @@ class Daemon:
     # -- producers (any thread) -------------------------------------------------
 
     def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> Input | None:
-        """Queue an event for the main loop (any thread); None when the queue is full.
-
-        A full queue drops the event and counts it; the main loop reports the
-        count at a limited rate (logging here, per dropped line, would turn a
-        flood on the scanner into a flood in the journal).
-        """
-        if kind != "scanner" and self.events.qsize() >= MAX_PENDING:
-            self.dropped += 1
-            return None
-        event = Input(kind, value, done)
-        self.events.put(event)
-        return event
+        """Queue an event for the main loop (any thread); None when the inbox is full."""
+        return self.inbox.put(kind, value, done)
 
     def on_scan(self, code: str) -> None:
         self.put("scan", code)
@@ -182,30 +144,8 @@ class Daemon:
         self.put("press", button)
 
     def stop(self) -> None:
-        """Ask the main loop to finish: from a signal handler, another thread, any backlog.
-
-        The flag is what counts (checked before every event); the queued
-        "stop" only wakes a loop waiting on an empty queue. SimpleQueue.put is
-        reentrant, so this is safe in a signal handler.
-        """
-        self._stop_asked = True
-        self.events.put(Input("stop"))
-
-    def take(self, event: Input) -> bool:
-        """The main loop claims ``event``; False if its client withdrew it."""
-        with self._claims:
-            if event.withdrawn:
-                return False
-            event.taken = True
-            return True
-
-    def withdraw(self, event: Input) -> bool:
-        """The client gives ``event`` up; False if the loop has already taken it."""
-        with self._claims:
-            if event.taken:
-                return False
-            event.withdrawn = True
-            return True
+        """Ask the main loop to finish, ahead of any backlog (signal handlers, other threads)."""
+        self.inbox.ask_stop()
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -265,15 +205,9 @@ class Daemon:
         """Handle every queued event, waiting up to ``wait`` s for the first; returns how many."""
         handled = 0
         while not self._stopping:
-            if self._stop_asked:
-                self._handle(Input("stop"))
+            event = self.inbox.get(wait)
+            if event is None:
                 break
-            try:
-                event = self.events.get(timeout=wait) if wait > 0 else self.events.get_nowait()
-            except queue.Empty:
-                break
-            if event.done is not None and not self.take(event):
-                continue  # its client was told "busy": it must not happen now
             self._handle(event)
             handled, wait = handled + 1, 0.0
         return handled
@@ -365,7 +299,7 @@ class Daemon:
             self._apply(machine.view)
         except KioskError as exc:
             log.warning("tick: %s", exc)
-        self._report_drops(now)
+        self.inbox.report_drops(now)
         self.notifier.watchdog(now)
         self.notifier.status(self.status_line())
         if self.on_frame is not None:
@@ -412,18 +346,6 @@ class Daemon:
                 ", ".join(clean(name) for name in unlit),
             )
         self._unlit = unlit
-
-    def _report_drops(self, now: float) -> None:
-        dropped = self.dropped
-        if dropped > self._dropped_reported and now >= self._next_drop_report:
-            log.warning(
-                "input flood: dropped %d inputs (%d in all); the kiosk takes %d at a time",
-                dropped - self._dropped_reported,
-                dropped,
-                MAX_PENDING,
-            )
-            self._dropped_reported = dropped
-            self._next_drop_report = now + DROP_REPORT_EVERY
 
     def _apply(self, view: View) -> None:
         """Put ``view`` on the hardware: LEDs first (the person looks there), then the OLED."""
@@ -484,7 +406,7 @@ class Daemon:
         busy = KioskError("the kiosk is busy; nothing was done, try again", code="busy")
         if event is None:
             raise busy
-        if not done.wait(INJECT_WAIT) and self.withdraw(event):
+        if not done.wait(INJECT_WAIT) and self.inbox.withdraw(event):
             raise busy
         # Taken: the loop is handling it now, and one step is bounded (busy timeout).
         if not done.wait(INJECT_FINISH):
@@ -507,7 +429,7 @@ class Daemon:
             "uptime": round(self.clock() - self.started, 3),
             "database": str(self.db.path),
             "pid": os.getpid(),
-            "dropped_inputs": self.dropped,
+            "dropped_inputs": self.inbox.dropped,
         }
 
 

@@ -162,3 +162,30 @@ def test_repetitive_log_lines_are_rate_limited():
     assert line("button %s", "confirm") == "button confirm"  # another call site: its own budget
     now[0] = 10.0
     assert line("scan %s", "LT-9") == "scan LT-9 (3 similar lines suppressed before this one)"
+
+
+def test_inbox_drops_the_excess_and_lets_stop_jump_the_queue():
+    from kiosk.daemon.inbox import Inbox
+
+    inbox = Inbox(limit=3)
+    kept = [inbox.put("scan", f"LT-{i}") for i in range(5)]
+    assert [e is not None for e in kept] == [True, True, True, False, False]
+    assert inbox.dropped == 2
+    assert inbox.put("scanner", "connected") is not None  # status news is never dropped
+    inbox.ask_stop()
+    assert inbox.get(0).kind == "stop"  # ahead of the four queued
+    assert inbox.get(0).kind == "stop"  # and for good
+
+
+def test_an_injection_is_taken_or_withdrawn_never_both():
+    import threading
+
+    from kiosk.daemon.inbox import Inbox
+
+    inbox = Inbox()
+    late = inbox.put("scan", "LT-0101", threading.Event())
+    soon = inbox.put("scan", "LT-0102", threading.Event())
+    assert inbox.withdraw(late)  # its client answered "busy"
+    assert inbox.get(0) is soon  # the withdrawn one is skipped, never handled
+    assert not inbox.withdraw(soon)  # taken: too late to withdraw
+    assert inbox.get(0) is None

@@ -123,7 +123,7 @@ def test_hostile_scanner_stream_commits_nothing(
             if i % 8 == 7:
                 # Hostile content, not rate (that is the flood test's): stay within the
                 # kiosk's input queue so that every line is judged, none dropped.
-                assert wait_for(lambda: d.events.qsize() == 0, 30, 0.01)
+                assert wait_for(lambda: d.inbox.qsize() == 0, 30, 0.01)
         scanner_pty.write(b"\r")
         scanner_pty.scan(SENTINEL)  # handled after everything before it
         assert wait_for(lambda: SENTINEL in " ".join(d.status()["display"]), 120, 0.05), d.status()
@@ -134,7 +134,7 @@ def test_hostile_scanner_stream_commits_nothing(
         assert len(lit) == 1 and set(lit.values()) == {"blink"}, lit
         assert f"into {next(iter(lit))}" in answer["display"]  # the LED and the OLED agree
     assert snapshot(other_db) == before
-    assert d.dropped == 0
+    assert d.inbox.dropped == 0
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failures, failures[0].getMessage()
     scans = sum(1 for r in caplog.records if r.getMessage().startswith("scan "))
