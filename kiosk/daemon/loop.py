@@ -318,7 +318,9 @@ class Daemon:
         hw.leds.set_many(dict.fromkeys(hw.leds.states(), "off"))
         hw.leds.status("ready", "off")
         hw.leds.status("conflict", "on")
-        screen = wording.conflict("Storage error", "Database file gone; call staff", kind="error")
+        screen = wording.conflict(
+            "Storage error", "Database file gone", "Call staff; do not retry", kind="error"
+        )
         hw.display.show(panel.render(screen, hw.display.width, hw.display.height))
         self._screen = screen
         self._stopping = True
