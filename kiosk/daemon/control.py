@@ -28,6 +28,15 @@ MAX_MESSAGE = 64 * 1024
 SOCKET_NAME = "control.sock"
 # The screen PNG is the largest answer; a 128x64 1-bit PNG is well under this.
 MAX_REPLY = 1024 * 1024
+#: How long the daemon waits for its main loop to take an injected event; if it
+#: does not, the event is withdrawn and the answer is "busy" (nothing happened).
+INJECT_WAIT = 3.0
+#: How long an injection the loop has taken may take to finish (a commit waits
+#: at most the database's busy timeout): then the answer is "timeout".
+INJECT_FINISH = 60.0
+#: The client waits for the daemon's answer to an injection, not less: giving up
+#: sooner would leave a person unsure whether an event that did happen happened.
+INJECT_TIMEOUT = INJECT_WAIT + INJECT_FINISH + 2.0
 #: Error codes that mean the request itself was bad.
 REFUSED_INPUT = frozenset({"bad_request", "bad_scan", "too_large"})
 

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config.settings import Config
+from kiosk.daemon.control import INJECT_FINISH, INJECT_WAIT
 from kiosk.daemon.control_server import ControlServer
 from kiosk.daemon.guard import DatabaseMoved, FileIdentity, KioskLock
 from kiosk.daemon.inbox import Inbox, Input
@@ -74,11 +75,6 @@ from kiosk.store.db import Database
 log = logging.getLogger(__name__)
 
 TICK = 0.1
-#: How long ``assettrack inject`` waits for the main loop to take its event.
-INJECT_WAIT = 3.0
-#: How long an injection the loop has taken may take to finish (a commit waits
-#: at most the database's busy timeout): then the answer is "timeout", not "busy".
-INJECT_FINISH = 60.0
 
 
 @dataclass

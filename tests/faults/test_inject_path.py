@@ -76,10 +76,13 @@ def test_busy_means_not_applied(seeded_path, short_tmp):
         assert doc["state"] == "preview"
         holder = hold_lock(seeded_path)
         # Confirm: the commit waits for the lock, and the main loop with it.
+        # Through the CLI: it waits for the answer as long as the daemon may take.
         confirm = {}
-        press = {"cmd": "inject", "kind": "press", "button": "confirm"}
+        press = [sys.executable, "-m", "kiosk", "--json", "inject", "press", "confirm"]
         worker = threading.Thread(
-            target=lambda: confirm.update(request(proc.socket, press, timeout=30))
+            target=lambda: confirm.update(
+                vars(subprocess.run(press, env=proc.env, capture_output=True, text=True))
+            )
         )
         worker.start()
         time.sleep(0.5)  # the loop has taken the press and waits in BEGIN IMMEDIATE
@@ -88,7 +91,8 @@ def test_busy_means_not_applied(seeded_path, short_tmp):
         holder.communicate("\n", timeout=10)
         worker.join(30)
         # (The success screen may already be over: its hold counts from the press.)
-        assert confirm["state"] in ("success", "idle")
+        assert confirm["returncode"] == 0, confirm
+        assert json.loads(confirm["stdout"])["state"] in ("success", "idle")
         with Database(seeded_path) as db, db.read() as conn:
             assert assets.get(conn, "LT-0101").status == "IN_CUSTODY"
         # The scan answered "busy" never happens: no stock-out of LT-0102 begins.
