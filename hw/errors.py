@@ -17,3 +17,7 @@ class UnknownLed(HardwareError, LookupError):
 
 class BadValue(HardwareError, ValueError):
     """A value no device of this kind accepts (an LED state, a button name)."""
+
+
+class BadScan(HardwareError, ValueError):
+    """Text the scanner would not pass on as a scan (non-printable, too long)."""

@@ -152,6 +152,11 @@ class SimLeds(SlotLeds):
     def _write(self, changes: dict[str, str]) -> None:
         log.debug("sim leds: %s", changes)
 
+    def resize(self, slots: Iterable[str]) -> None:
+        """Have exactly the LEDs ``slots`` (the cases changed); kept ones keep their state."""
+        with self._lock:
+            self._states = {str(s): self._states.get(str(s), "off") for s in slots}
+
 
 def _drive(led: Any, state: str, half_period: float) -> None:
     """Put a gpiozero LED into ``state``; blinking runs on gpiozero's own thread."""

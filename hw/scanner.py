@@ -36,6 +36,8 @@ from typing import Any
 
 import serial
 
+from hw.errors import BadScan
+
 log = logging.getLogger(__name__)
 
 ScanCallback = Callable[[str], None]
@@ -70,6 +72,8 @@ class ScanAssembler:
         self._bad = bytearray()  # the non-printable bytes seen in this scan
         self._overlong = 0  # bytes thrown away from an overlong scan
         self._last: tuple[str, float] | None = None
+        #: Why the last scan to end was refused ("" when it was not).
+        self.refused = ""
 
     @property
     def pending(self) -> bool:
@@ -97,20 +101,34 @@ class ScanAssembler:
         self._buf.clear()
         self._bad.clear()
         self._overlong = 0
+        self.refused = ""
         if overlong:
-            log.warning(
-                "scanner: discarded %d characters of input longer than %d",
-                overlong,
-                self.max_length,
-            )
+            self.refused = f"{overlong} characters of input longer than {self.max_length}"
+            log.warning("scanner: discarded %s", self.refused)
         elif bad:
-            log.warning(
-                "scanner: rejected a scan holding non-printable bytes: %s (bytes %s)",
-                text,
-                bad.hex(" "),
-            )
+            self.refused = f"non-printable bytes {bad.hex(' ')}"
+            log.warning("scanner: rejected a scan holding %s: %s", self.refused, text)
         elif text:
             self._accept(text)
+
+    def vet(self, code: str) -> str:
+        """``code`` as this scanner would pass it on, or :class:`BadScan` saying why not.
+
+        Text from elsewhere (``assettrack inject scan``) goes through a scratch
+        assembler with the same rules, byte for byte as if read from the
+        port: printable ASCII only, at most ``max_length``, no line breaks,
+        outer spaces stripped. Only the duplicate window is not applied: an
+        injection is deliberate, not a label held in front of the reader.
+        """
+        got: list[str] = []
+        scratch = ScanAssembler(got.append, max_length=self.max_length, duplicate_window=0)
+        scratch.feed(code.encode("utf-8", "backslashreplace"))
+        scratch.end()
+        if scratch.refused:
+            raise BadScan(f"not a scan: {scratch.refused}")
+        if len(got) != 1:
+            raise BadScan("not a scan: one code, without line breaks")
+        return got[0]
 
     def _accept(self, code: str) -> None:
         now = self._clock()
@@ -178,6 +196,10 @@ class SerialScanner:
 
     def close(self) -> None:
         self.stop()
+
+    def vet(self, code: str) -> str:
+        """See :meth:`ScanAssembler.vet`."""
+        return self.assembler.vet(code)
 
     def _run(self) -> None:
         pause, reported = _RECONNECT_MIN, False
@@ -273,6 +295,10 @@ class SimScanner:
             self.on_status(DISCONNECTED)
 
     close = stop
+
+    def vet(self, code: str) -> str:
+        """See :meth:`ScanAssembler.vet`."""
+        return self.assembler.vet(code)
 
     def feed(self, code: str) -> None:
         """Scan ``code`` as if it were read from a label (a terminator is added)."""

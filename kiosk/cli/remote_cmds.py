@@ -22,7 +22,7 @@ from kiosk.cli.context import Context
 from kiosk.cli.output import Result
 from kiosk.cli.parsing import Commands, Parser
 from kiosk.config.settings import load_config
-from kiosk.daemon.control import request, socket_path
+from kiosk.daemon.control import INJECT_TIMEOUT, request, socket_path
 from kiosk.errors import InvalidInput, KioskError
 from kiosk.sanitize import clean
 
@@ -63,8 +63,10 @@ def _screen(p: Parser) -> None:
 BUILDERS = {"status": _status, "inject": _inject, "screen": _screen}
 
 
-def _ask(ctx: Context, args: argparse.Namespace, message: dict[str, Any]) -> dict[str, Any]:
-    answer = request(control_socket(ctx, args), message)
+def _ask(
+    ctx: Context, args: argparse.Namespace, message: dict[str, Any], timeout: float = 5.0
+) -> dict[str, Any]:
+    answer = request(control_socket(ctx, args), message, timeout)
     answer.pop("ok", None)
     return answer
 
@@ -100,7 +102,7 @@ def inject(ctx: Context, args: argparse.Namespace) -> Result:
         message = {"cmd": "inject", "kind": "scan", "code": args.code}
     else:
         message = {"cmd": "inject", "kind": "press", "button": args.button}
-    doc = _ask(ctx, args, message)
+    doc = _ask(ctx, args, message, INJECT_TIMEOUT)
     return Result(doc, _status_text(doc))
 
 

@@ -21,7 +21,8 @@ from kiosk.daemon.loop import Daemon, Options, serve
 from kiosk.errors import KioskError, NoDatabase, StorageUnusable
 
 #: ``run``'s exit code when the database needs a person (missing, damaged, not
-#: ours, read-only, no access): sysexits' EX_CONFIG. assettrack.service lists it in
+#: ours, read-only, no access; held by another kiosk; deleted or replaced while
+#: the kiosk ran): sysexits' EX_CONFIG. assettrack.service lists it in
 #: RestartPreventExitStatus=, so systemd does not restart into the same fault.
 EXIT_NEEDS_A_PERSON = 78
 

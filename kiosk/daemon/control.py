@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ MAX_MESSAGE = 64 * 1024
 SOCKET_NAME = "control.sock"
 # The screen PNG is the largest answer; a 128x64 1-bit PNG is well under this.
 MAX_REPLY = 1024 * 1024
+#: How long the daemon waits for its main loop to take an injected event; if it
+#: does not, the event is withdrawn and the answer is "busy" (nothing happened).
+INJECT_WAIT = 3.0
+#: How long an injection the loop has taken may take to finish (a commit waits
+#: at most the database's busy timeout): then the answer is "timeout".
+INJECT_FINISH = 60.0
+#: The client waits for the daemon's answer to an injection, not less: giving up
+#: sooner would leave a person unsure whether an event that did happen happened.
+INJECT_TIMEOUT = INJECT_WAIT + INJECT_FINISH + 2.0
+#: Error codes that mean the request itself was bad.
+REFUSED_INPUT = frozenset({"bad_request", "bad_scan", "too_large"})
 
 
 class DaemonUnavailable(KioskError):
@@ -50,10 +62,20 @@ def encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, separators=(",", ":")).encode() + b"\n"
 
 
-def read_line(sock: socket.socket, limit: int) -> bytes:
-    """Read up to the first newline; refuse anything longer than ``limit``."""
+def read_line(sock: socket.socket, limit: int, deadline: float | None = None) -> bytes:
+    """Read up to the first newline; refuse anything longer than ``limit``.
+
+    ``deadline`` (a :func:`time.monotonic` instant) bounds the whole line, not
+    each read: a peer dripping one byte at a time raises :class:`TimeoutError`
+    like a silent one.
+    """
     buf = bytearray()
     while b"\n" not in buf:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no complete line before the deadline")
+            sock.settimeout(left)
         chunk = sock.recv(65536)
         if not chunk:
             break
@@ -94,7 +116,8 @@ def request(
         raise DaemonUnavailable("kiosk daemon sent an unreadable answer")
     if not answer.get("ok"):
         err = answer.get("error") or {}
-        raise KioskError(
-            str(err.get("message", "request refused")), code=str(err.get("code", "refused"))
-        )
+        code = str(err.get("code", "refused"))
+        # The daemon refused what was asked (exit 2), not failed at doing it (exit 1).
+        kind = InvalidInput if code in REFUSED_INPUT else KioskError
+        raise kind(str(err.get("message", "request refused")), code=code)
     return answer

@@ -10,9 +10,13 @@ running kiosk on the same machine. It is guarded three ways:
 * **What**: a request is one JSON line of at most
   :data:`~kiosk.daemon.control.MAX_MESSAGE` bytes, checked against the schema
   below before the daemon sees it. Anything else gets an error answer.
-* **How long**: each connection is served on its own short-lived thread with
-  a socket timeout, at most :data:`MAX_CLIENTS` at once, so a client that
-  connects and says nothing cannot stall the kiosk or the next client.
+* **How long**: each connection is served on its own short-lived thread, at
+  most :data:`MAX_CLIENTS` at once, and its whole request must arrive within
+  one deadline (not a timeout per read: a client dripping a byte a second
+  would renew that forever), so neither a silent nor a slow client can
+  stall the kiosk or the next one. The listen backlog (:data:`BACKLOG`)
+  holds a burst of staff scripts; those beyond the served ones are
+  answered ``busy`` at once rather than refused by the kernel.
 
 The handler (the daemon) gets a checked ``dict`` and returns the answer's
 fields, or raises :class:`~kiosk.errors.KioskError`. An unexpected
@@ -31,6 +35,7 @@ import socket
 import stat
 import struct
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,8 @@ from kiosk.sanitize import clean
 log = logging.getLogger(__name__)
 
 MAX_CLIENTS = 8
+#: Connections the kernel queues before accept(); beyond it a client is refused outright.
+BACKLOG = 128
 CONNECTION_TIMEOUT = 2.0
 MAX_CODE = 256
 BUTTONS = ("confirm", "cancel")
@@ -60,9 +67,8 @@ class Forbidden(KioskError):
 _SCHEMA: dict[str, dict[str, Callable[[Any], bool]]] = {
     "status": {},
     "screen": {},
-    "inject/scan": {
-        "code": lambda v: isinstance(v, str) and 0 < len(v) <= MAX_CODE and v.isprintable()
-    },
+    # Only the shape here: what a scan may hold is the scanner's rule (wiring.vet_scan).
+    "inject/scan": {"code": lambda v: isinstance(v, str) and 0 < len(v) <= MAX_CODE},
     "inject/press": {"button": lambda v: v in BUTTONS},
 }
 
@@ -71,12 +77,13 @@ def check_request(raw: bytes) -> dict[str, Any]:
     """Parse and check one request line; :class:`InvalidInput` says what is wrong."""
     try:
         message = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8 and oversized numbers; RecursionError deep nesting.
         raise InvalidInput("request is not JSON", code="bad_request") from None
     if not isinstance(message, dict):
         raise InvalidInput("request must be a JSON object", code="bad_request")
-    cmd = message.get("cmd")
-    key = f"inject/{message.get('kind')}" if cmd == "inject" else cmd
+    cmd, kind = message.get("cmd"), message.get("kind")
+    key = f"inject/{kind}" if cmd == "inject" and isinstance(kind, str) else cmd
     if not isinstance(key, str) or key not in _SCHEMA:
         raise InvalidInput(f"unknown request {clean(str(key)[:40])}", code="bad_request")
     fields = _SCHEMA[key]
@@ -179,7 +186,7 @@ class ControlServer:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o660)
-        sock.listen(MAX_CLIENTS)
+        sock.listen(BACKLOG)
         self._sock = sock
         self._thread = threading.Thread(target=self._accept_loop, name="control", daemon=True)
         self._thread.start()
@@ -210,7 +217,7 @@ class ControlServer:
             except OSError as exc:
                 log.warning("control socket accept failed: %s", exc)
                 continue
-            conn.settimeout(self.timeout)
+            conn.settimeout(self.timeout)  # until _answer sets the request's deadline
             if not self._slots.acquire(blocking=False):
                 self._answer_and_close(conn, _error("busy", "too many control connections"))
                 continue
@@ -228,7 +235,8 @@ class ControlServer:
             if not allowed(pid, uid, gid):
                 log.warning("control request from uid %d refused", uid)
                 raise Forbidden(f"uid {uid} may not control the kiosk")
-            request = check_request(read_line(conn, MAX_MESSAGE))
+            deadline = time.monotonic() + self.timeout
+            request = check_request(read_line(conn, MAX_MESSAGE, deadline))
             return {"ok": True, **self.handler(request)}
         except TimeoutError:
             return _error("timeout", f"no complete request within {self.timeout:g} s")

@@ -3,7 +3,7 @@
 Threads and the one queue::
 
     scanner reader  --scan-->   \\
-    gpiozero events --press-->   +--> events (SimpleQueue) --> main loop
+    gpiozero events --press-->   +--> inbox (bounded) ------> main loop
     control socket  --request-> /                              |  owns the DB connection,
     terminal keys   --scan/press                               |  the Interaction, the LEDs
                                                                v
@@ -11,7 +11,9 @@ Threads and the one queue::
 
 Only the main loop touches the database and the state machine, so neither
 needs a lock, and a scan is handled as soon as it is queued: the loop
-blocks on the queue, not on a timer. Between events the loop *ticks* every
+blocks on the queue, not on a timer. The queue (:mod:`kiosk.daemon.inbox`)
+is bounded, drops and counts a flood, and lets a stop request jump any
+backlog. Between events the loop *ticks* every
 :data:`TICK` seconds: timeouts, the ``PRAGMA data_version`` poll that notices
 a CLI commit (the LEDs follow within one tick), the watchdog ping and the
 systemd status line.
@@ -25,6 +27,13 @@ Stopping (SIGTERM, SIGINT or :meth:`Daemon.stop`): the event being handled
 finishes (a commit is atomic either way), a pending preview is dropped
 with nothing written, LEDs go off, the display is cleared, the socket is
 removed.
+
+The database file (:mod:`kiosk.daemon.guard`): one kiosk per file, under
+an advisory lock taken at start. Before every scan or press, after every
+commit and on every tick the loop checks that the path still leads to the
+file it opened; if it was deleted or replaced the kiosk refuses the step,
+shows "Storage error" on the OLED (and keeps it there), logs one line and
+stops with :class:`~kiosk.daemon.guard.DatabaseMoved`.
 """
 
 from __future__ import annotations
@@ -33,22 +42,30 @@ import base64
 import io
 import logging
 import os
-import queue
 import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kiosk.config.settings import Config
+from kiosk.daemon.control import INJECT_FINISH, INJECT_WAIT
 from kiosk.daemon.control_server import ControlServer
+from kiosk.daemon.guard import DatabaseMoved, FileIdentity, KioskLock
+from kiosk.daemon.inbox import Inbox, Input
 from kiosk.daemon.notify import Notifier
-from kiosk.daemon.wiring import Hardware, build_hardware, build_interaction
+from kiosk.daemon.wiring import (
+    Hardware,
+    build_hardware,
+    build_interaction,
+    follow_slots,
+    vet_scan,
+)
 from kiosk.domain import slots
 from kiosk.errors import KioskError
-from kiosk.flow import panel
+from kiosk.flow import panel, wording
 from kiosk.flow.db_port import DbPort, settle
 from kiosk.flow.interaction import IDLE, Interaction, View
 from kiosk.flow.screen import Screen
@@ -58,17 +75,6 @@ from kiosk.store.db import Database
 log = logging.getLogger(__name__)
 
 TICK = 0.1
-#: How long ``assettrack inject`` waits for the main loop to handle its event.
-INJECT_WAIT = 3.0
-
-
-@dataclass
-class Input:
-    """Something for the main loop; ``done`` is set once it was handled (injections)."""
-
-    kind: str  # "scan", "press", "scanner", "stop"
-    value: str = ""
-    done: threading.Event | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -100,7 +106,7 @@ class Daemon:
         self.options = options
         self.notifier = notifier or Notifier()
         self.clock = clock
-        self.events: queue.SimpleQueue[Input] = queue.SimpleQueue()
+        self.inbox = Inbox()
         self.port = DbPort(db)
         self.hw: Hardware | None = None
         self.machine: Interaction | None = None
@@ -109,18 +115,23 @@ class Daemon:
         self.started = clock()
         self.scanner_connected = False
         self._slot_names: list[str] = []
+        self._unlit: list[str] = []  # slots in the database with no LED
         self._shown: View | None = None
         self._screen: Screen | None = None  # what the panel shows (or will, once it answers)
         self._version = 0
         self._counts: dict[str, int] = {}
         self._stopping = False
         self._ready = False  # READY=1 sent: a failed start says nothing but its error
+        self._lock: KioskLock | None = None
+        self._identity: FileIdentity | None = None
+        #: Why the kiosk stopped for its database file ("" when it did not).
+        self.fault = ""
 
     # -- producers (any thread) -------------------------------------------------
 
-    def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> None:
-        """Queue an event for the main loop. Safe from any thread and signal handlers."""
-        self.events.put(Input(kind, value, done))
+    def put(self, kind: str, value: str = "", done: threading.Event | None = None) -> Input | None:
+        """Queue an event for the main loop (any thread); None when the inbox is full."""
+        return self.inbox.put(kind, value, done)
 
     def on_scan(self, code: str) -> None:
         self.put("scan", code)
@@ -129,13 +140,16 @@ class Daemon:
         self.put("press", button)
 
     def stop(self) -> None:
-        """Ask the main loop to finish (from a signal handler or another thread)."""
-        self.put("stop")
+        """Ask the main loop to finish, ahead of any backlog (signal handlers, other threads)."""
+        self.inbox.ask_stop()
 
     # -- lifecycle -------------------------------------------------------------
 
     def start(self) -> None:
         """Bring up hardware, the state machine and the socket; then READY=1."""
+        if self.db.path is not None:
+            self._lock = KioskLock(self.db.path).acquire()
+            self._identity = FileIdentity(self.db.path)
         with self.db.read() as conn:
             self._slot_names = [str(ref) for ref, _ in slots.list_slots(conn)]
         self.hw = hw = self._hardware()
@@ -143,6 +157,7 @@ class Daemon:
             self.machine = build_interaction(self.config, self.port, now=self.clock())
             self._version = self.db.data_version()
             self._counts = dict(self.port.summary())
+            self._note_unlit()
             self._apply(self.machine.view)
             hw.scanner.start()
             if self.options.socket_path is not None:
@@ -186,16 +201,19 @@ class Daemon:
         """Handle every queued event, waiting up to ``wait`` s for the first; returns how many."""
         handled = 0
         while not self._stopping:
-            try:
-                event = self.events.get(timeout=wait) if wait > 0 else self.events.get_nowait()
-            except queue.Empty:
+            event = self.inbox.get(wait)
+            if event is None:
                 break
             self._handle(event)
             handled, wait = handled + 1, 0.0
         return handled
 
     def close(self) -> None:
-        """LEDs off, display cleared, socket removed. Safe after a failed start."""
+        """LEDs off, display cleared, socket removed. Safe after a failed start.
+
+        After a storage fault the panel keeps its "Storage error": the next
+        person to walk up must see why the kiosk does not answer.
+        """
         if self._ready:
             self.notifier.stopping()
         if self.control is not None:
@@ -203,10 +221,15 @@ class Daemon:
         if self.hw is not None:
             try:
                 self.hw.leds.all_off()
-                self.hw.display.clear()
-                self._screen = None
+                if not self.fault:
+                    self.hw.display.clear()
+                    self._screen = None
             finally:
                 self.hw.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self.notifier.close()
         if self._ready:
             log.info("kiosk stopped")
 
@@ -217,6 +240,10 @@ class Daemon:
         if machine is None:
             return
         now = self.clock()
+        if event.kind in ("scan", "press") and self._file_lost():
+            if event.done is not None:
+                event.done.set()
+            return
         try:
             if event.kind == "scan":
                 log.info("scan %s", clean(event.value))
@@ -237,6 +264,8 @@ class Daemon:
                 return
             else:
                 committed = False
+            if committed and self._file_lost():
+                return  # committed to a file no one will open again: never "Done"
             if committed:
                 self._counts = dict(self.port.summary())
             self._apply(machine.view)
@@ -252,35 +281,78 @@ class Daemon:
     def tick(self, now: float) -> None:
         """Timeouts, the data_version poll, the watchdog and the status line."""
         machine = self.machine
-        if machine is None:
+        if machine is None or self._file_lost():
             return
         try:
             version = self.db.data_version()
             if version != self._version:
                 self._version = version
                 log.info("database changed by another process; refreshing")
+                self._follow_cases()
                 machine.refresh(now)
                 self._counts = dict(self.port.summary())
             machine.tick(now)
             self._apply(machine.view)
         except KioskError as exc:
             log.warning("tick: %s", exc)
+        self.inbox.report_drops(now)
         self.notifier.watchdog(now)
         self.notifier.status(self.status_line())
         if self.on_frame is not None:
             self.on_frame()
+
+    def _file_lost(self) -> bool:
+        """True (and the kiosk stopping, the OLED saying why) if the database file moved."""
+        if self.fault:
+            return True
+        why = self._identity.lost() if self._identity is not None else ""
+        if not why:
+            return False
+        self.fault = why
+        log.error("%s; the kiosk stops: restore the file, then restart the kiosk", why)
+        hw = self.devices()
+        hw.leds.set_many(dict.fromkeys(hw.leds.states(), "off"))
+        hw.leds.status("ready", "off")
+        hw.leds.status("conflict", "on")
+        screen = wording.conflict(
+            "Storage error", "Database file gone", "Call staff; do not retry", kind="error"
+        )
+        hw.display.show(panel.render(screen, hw.display.width, hw.display.height))
+        self._screen = screen
+        self._stopping = True
+        return True
+
+    def _follow_cases(self) -> None:
+        """A case created, resized or removed meanwhile: LEDs and status follow, no restart."""
+        with self.db.read() as conn:
+            names = [str(ref) for ref, _ in slots.list_slots(conn)]
+        if names == self._slot_names:
+            return
+        log.info("cases changed: %d slots now (%d before)", len(names), len(self._slot_names))
+        self._slot_names = names
+        follow_slots(self.devices().leds, self.config, names)
+        self._shown = None  # put every LED again
+        self._note_unlit()
+
+    def _note_unlit(self) -> None:
+        lit = self.devices().leds.states()
+        unlit = [name for name in self._slot_names if name not in lit]
+        if unlit and unlit != self._unlit:
+            log.warning(
+                "%d slots have no light (served unlit, the OLED names the slot): %s",
+                len(unlit),
+                ", ".join(clean(name) for name in unlit),
+            )
+        self._unlit = unlit
 
     def _apply(self, view: View) -> None:
         """Put ``view`` on the hardware: LEDs first (the person looks there), then the OLED."""
         hw = self.devices()
         shown = self._shown
         if shown is None or view.leds != shown.leds:
-            states = dict.fromkeys(self._slot_names, "off")
-            for slot, state in view.leds.items():
-                if slot in states:
-                    states[slot] = state
-                else:
-                    log.warning("slot %s has no LED", clean(slot))
+            # Every LED there is; a slot without one is served unlit (see _note_unlit).
+            states = dict.fromkeys(hw.leds.states(), "off")
+            states.update((slot, state) for slot, state in view.leds.items() if slot in states)
             hw.leds.set_many(states)
         if shown is None or (view.ready, view.conflict) != (shown.ready, shown.conflict):
             hw.leds.status("ready", view.ready)
@@ -315,18 +387,28 @@ class Daemon:
         """Answer a checked control request (runs on the control thread)."""
         cmd = request["cmd"]
         if cmd == "inject":
-            done = threading.Event()
-            if request["kind"] == "scan":
-                self.put("scan", request["code"], done)
-            else:
-                self.put("press", request["button"], done)
-            if not done.wait(INJECT_WAIT):
-                raise KioskError("the kiosk did not handle the event in time", code="busy")
-            return self.status()
+            return self._inject(request)
         if cmd == "screen":
             buf = io.BytesIO()
             self.devices().display.image().save(buf, format="PNG")
             return {"png": base64.b64encode(buf.getvalue()).decode("ascii")}
+        return self.status()
+
+    def _inject(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Queue an injection and wait for it; "busy" is an answer only if it never happens."""
+        done = threading.Event()
+        if request["kind"] == "scan":
+            event = self.put("scan", vet_scan(self.devices().scanner, request["code"]), done)
+        else:
+            event = self.put("press", request["button"], done)
+        busy = KioskError("the kiosk is busy; nothing was done, try again", code="busy")
+        if event is None:
+            raise busy
+        if not done.wait(INJECT_WAIT) and self.inbox.withdraw(event):
+            raise busy
+        # Taken: the loop is handling it now, and one step is bounded (busy timeout).
+        if not done.wait(INJECT_FINISH):
+            raise KioskError("the kiosk took the event but has not finished it", code="timeout")
         return self.status()
 
     def status(self) -> dict[str, Any]:
@@ -335,6 +417,7 @@ class Daemon:
         return {
             "state": shown.state if shown else "starting",
             "leds": hw.leds.states(),
+            "unlit_slots": list(self._unlit),
             "status_leds": hw.leds.status_states(),
             # Already visible as drawn (control characters shown escaped once).
             "display": self.display_lines(),
@@ -344,6 +427,7 @@ class Daemon:
             "uptime": round(self.clock() - self.started, 3),
             "database": str(self.db.path),
             "pid": os.getpid(),
+            "dropped_inputs": self.inbox.dropped,
         }
 
 
@@ -368,4 +452,6 @@ def serve(daemon: Daemon) -> int:
         daemon.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    if daemon.fault:
+        raise DatabaseMoved(daemon.fault)
     return 0

@@ -1,8 +1,9 @@
-"""Telling systemd how the daemon is doing (``Type=notify``), via systemd-python.
+"""Telling systemd how the daemon is doing (``Type=notify``), never waiting for it.
 
 The unit runs the kiosk with ``Type=notify`` and ``WatchdogSec=``; systemd
 passes ``NOTIFY_SOCKET`` (and ``WATCHDOG_USEC``) in the environment and this
-module answers with :func:`systemd.daemon.notify` (``sd_notify(3)``):
+module speaks the ``sd_notify(3)`` protocol: one datagram per message to the
+Unix socket named there (``@name`` is an abstract socket):
 
 * ``READY=1`` once, when the database and the hardware are up: only then does
   ``systemctl start`` return, and units ordered after the kiosk start.
@@ -14,12 +15,21 @@ module answers with :func:`systemd.daemon.notify` (``sd_notify(3)``):
 * ``STOPPING=1`` as soon as a SIGTERM arrives.
 
 Without ``NOTIFY_SOCKET`` (a developer's terminal) every call does nothing.
+
+Why not ``systemd.daemon.notify``: it sends with a blocking ``sendmsg``. The
+kernel queues only ``net.unix.max_dgram_qlen`` (10) datagrams for a reader
+that is not reading -- a stuck or stopped systemd, a test harness -- and the
+next send then parks the main loop: no scans, no control socket, no SIGTERM.
+Here every send is ``MSG_DONTWAIT``; a full queue drops that message and
+says so once. A missed WATCHDOG=1 is harmless next to a frozen kiosk: if
+systemd really stopped reading, its watchdog is not running either.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Callable, Mapping
 
 log = logging.getLogger(__name__)
@@ -27,13 +37,31 @@ log = logging.getLogger(__name__)
 Sender = Callable[[str], object]
 
 
-def _systemd_sender() -> Sender | None:
-    try:
-        from systemd import daemon
-    except ImportError:
-        log.warning("NOTIFY_SOCKET is set but systemd-python is missing; not notifying")
-        return None
-    return daemon.notify
+class DatagramSender:
+    """Sends sd_notify datagrams to ``address`` without ever blocking the caller."""
+
+    def __init__(self, address: str) -> None:
+        # "@name" is Linux's abstract namespace: a leading NUL byte on the wire.
+        self.address = "\0" + address[1:] if address.startswith("@") else address
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+        self.sock.setblocking(False)
+        self._full = False
+
+    def __call__(self, message: str) -> None:
+        try:
+            self.sock.sendto(message.encode(), self.address)
+        except BlockingIOError:
+            # The reader is not reading: drop this one, carry on.
+            if not self._full:
+                log.warning("systemd notify queue is full; dropping notifications until it drains")
+                self._full = True
+            return
+        if self._full:
+            log.info("systemd notify queue drains again")
+            self._full = False
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def watchdog_interval(env: Mapping[str, str]) -> float | None:
@@ -54,8 +82,8 @@ class Notifier:
     def __init__(self, env: Mapping[str, str] | None = None, send: Sender | None = None) -> None:
         env = os.environ if env is None else env
         self.enabled = bool(env.get("NOTIFY_SOCKET"))
-        # sd_notify reads NOTIFY_SOCKET from the process environment itself.
-        self._send = (send or _systemd_sender()) if self.enabled else None
+        self._sender = DatagramSender(env["NOTIFY_SOCKET"]) if self.enabled and not send else None
+        self._send: Sender | None = (send or self._sender) if self.enabled else None
         self.interval = watchdog_interval(env) if self.enabled else None
         self._next_ping = float("-inf")
         self._status: str | None = None
@@ -68,7 +96,7 @@ class Notifier:
         try:
             self._send(message)
         except OSError as exc:
-            # systemd gone or socket full: the kiosk keeps working; say so once.
+            # systemd gone (no such socket, refused): the kiosk keeps working; say so once.
             if not self._failed:
                 log.warning("cannot notify systemd: %s", exc)
                 self._failed = True
@@ -93,3 +121,10 @@ class Notifier:
         if not self._stopping:
             self._stopping = True
             self._notify("STOPPING=1\nSTATUS=stopping")
+
+    def close(self) -> None:
+        """Release the socket (after STOPPING=1)."""
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
+            self._send = None

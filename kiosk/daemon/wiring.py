@@ -34,10 +34,11 @@ from gpiozero.exc import BadPinFactory, GPIOZeroError, PinFactoryFallback
 
 from hw.buttons import GpioButtons, SimButtons
 from hw.display import Display, I2CPanel, Panel, dummy_panel
+from hw.errors import BadScan
 from hw.leds import GpioLeds, ShiftRegisterLeds, SimLeds
 from hw.scanner import SerialScanner, SimScanner
 from kiosk.config.settings import Config
-from kiosk.errors import KioskError
+from kiosk.errors import InvalidInput, KioskError
 from kiosk.flow.barcodes import Classifier
 from kiosk.flow.intent import Rules
 from kiosk.flow.interaction import Interaction
@@ -260,3 +261,25 @@ def build_hardware(
         )
         undo.pop_all()
     return Hardware(leds=leds, buttons=buttons, display=display, scanner=scanner)
+
+
+def vet_scan(scanner: ScannerPort, code: str) -> str:
+    """``code`` as ``scanner`` would pass it on, else :class:`InvalidInput` (``bad_scan``).
+
+    ``inject scan`` comes here: text typed by a person goes through the
+    scanner's own rules, so it can never be what the scanner refuses.
+    """
+    try:
+        return scanner.vet(code)
+    except BadScan as err:
+        raise InvalidInput(clean(str(err)), code="bad_scan") from None
+
+
+def follow_slots(leds: SlotLedsPort, config: Config, slots: Iterable[str]) -> None:
+    """After cases changed: simulated LEDs made from the database's slots follow it.
+
+    LEDs on wires (or a simulated slot map from the config) cannot grow: a
+    new slot without a light is served unlit, the OLED naming it.
+    """
+    if isinstance(leds, SimLeds) and not config.leds.slots:
+        leds.resize(slots)

@@ -113,6 +113,10 @@ class ScannerPort(Protocol):
 
     def close(self) -> None: ...
 
+    def vet(self, code: str) -> str:
+        """``code`` as the scanner would pass it on; raises (a ValueError) if it would not."""
+        ...
+
 
 @runtime_checkable
 class PressableButtons(ButtonsPort, Protocol):

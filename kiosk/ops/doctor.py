@@ -3,8 +3,10 @@
 The database is opened ``query_only`` and nothing is migrated or written. Checks:
 the file (ours, schema version), SQLite's integrity check, each domain
 invariant and the foreign keys, the event chain, the configuration, the
-hardware the configuration declares (GPIO chip, I2C bus, scanner port) and
-the kiosk daemon. Hardware checks are skipped for simulated devices, and
+hardware the configuration declares (GPIO chip, I2C bus, scanner port), the
+slot lights (every slot has an LED in the config's slot map, every LED a
+slot: the kiosk serves an unlit slot, but a person should know) and the
+kiosk daemon. Hardware checks are skipped for simulated devices, and
 the daemon check when no daemon is set up on this machine (no unit file,
 no control socket).
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from kiosk.config.settings import Config, DisplayConfig, ScannerConfig
 from kiosk.daemon import control
+from kiosk.domain import slots
 from kiosk.errors import KioskError
 from kiosk.sanitize import clean
 from kiosk.store import events, invariants, migrations
@@ -134,6 +137,38 @@ def _cases_check(conn: sqlite3.Connection, led_slots: list[str]) -> list[Check]:
 # -- configuration and hardware ---------------------------------------------------
 
 
+def lights_check(path: Path, config: Config | None) -> Check:
+    """Slots in the database without a configured LED, and LEDs for slots that do not exist."""
+    if config is None or not path.exists():
+        return Check("lights", SKIPPED, "no config or no database to compare")
+    if not config.leds.slots and config.leds.backend == "sim":
+        return Check("lights", SKIPPED, "simulated LEDs follow the database's slots")
+    try:
+        conn = open_reader(path, timeout=5.0)
+        try:
+            names = [str(ref) for ref, _ in slots.list_slots(conn)]
+        finally:
+            conn.close()
+    except (sqlite3.Error, KioskError) as err:
+        return Check("lights", SKIPPED, f"cannot read the slots: {clean(err)}")
+    lit = set(config.leds.slots)
+    problems = []
+    unlit = [name for name in names if name not in lit]
+    if unlit:
+        problems.append(f"no light for {_some(unlit)}")
+    stray = [name for name in config.leds.slots if name not in set(names)]
+    if stray:
+        problems.append(f"a light for no slot: {_some(stray)}")
+    if problems:
+        return Check("lights", FAIL, "; ".join(problems))
+    return Check("lights", OK, f"{len(names)} slots, each with a light")
+
+
+def _some(names: list[str], most: int = 12) -> str:
+    shown = ", ".join(clean(name) for name in names[:most])
+    return f"{shown} (+{len(names) - most} more)" if len(names) > most else shown
+
+
 def config_check(config: Config | None, error: Exception | None) -> Check:
     if error is not None or config is None:
         return Check("config", FAIL, clean(error))
@@ -227,6 +262,7 @@ def run(
     return [
         *database_checks(db_path, None if config is None else list(config.leds.slots)),
         config_check(config, config_error),
+        lights_check(db_path, None if config_error else config),
         *hardware_checks(None if config_error else config),
         daemon_check(sock_path),
     ]

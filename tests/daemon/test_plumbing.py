@@ -15,7 +15,7 @@ from kiosk.daemon.notify import Notifier, watchdog_interval
 from kiosk.errors import InvalidInput
 
 
-def test_notifier_sends_through_systemd_python(monkeypatch, short_tmp):
+def test_notifier_speaks_sd_notify(monkeypatch, short_tmp):
     path = short_tmp / "notify"
     monkeypatch.setenv("NOTIFY_SOCKET", str(path))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -145,3 +145,47 @@ def test_peer_rules():
 )
 def test_terminal_keys(line, expected):
     assert meaning(line) == expected
+
+
+def test_repetitive_log_lines_are_rate_limited():
+    now = [0.0]
+    limit = logsetup.RateLimit(burst=3, window=10.0, clock=lambda: now[0])
+
+    def line(msg, *args):
+        record = logging.LogRecord("kiosk.daemon.loop", logging.INFO, "", 0, msg, args, None)
+        return record.getMessage() if limit.filter(record) else None
+
+    out = [line("scan %s", f"LT-{i}") for i in range(6)]
+    assert out[:3] == ["scan LT-0", "scan LT-1", "scan LT-2"]
+    assert out[3] == "scan LT-3 (similar lines suppressed for up to 10 s)"
+    assert out[4:] == [None, None]
+    assert line("button %s", "confirm") == "button confirm"  # another call site: its own budget
+    now[0] = 10.0
+    assert line("scan %s", "LT-9") == "scan LT-9 (3 similar lines suppressed before this one)"
+
+
+def test_inbox_drops_the_excess_and_lets_stop_jump_the_queue():
+    from kiosk.daemon.inbox import Inbox
+
+    inbox = Inbox(limit=3)
+    kept = [inbox.put("scan", f"LT-{i}") for i in range(5)]
+    assert [e is not None for e in kept] == [True, True, True, False, False]
+    assert inbox.dropped == 2
+    assert inbox.put("scanner", "connected") is not None  # status news is never dropped
+    inbox.ask_stop()
+    assert inbox.get(0).kind == "stop"  # ahead of the four queued
+    assert inbox.get(0).kind == "stop"  # and for good
+
+
+def test_an_injection_is_taken_or_withdrawn_never_both():
+    import threading
+
+    from kiosk.daemon.inbox import Inbox
+
+    inbox = Inbox()
+    late = inbox.put("scan", "LT-0101", threading.Event())
+    soon = inbox.put("scan", "LT-0102", threading.Event())
+    assert inbox.withdraw(late)  # its client answered "busy"
+    assert inbox.get(0) is soon  # the withdrawn one is skipped, never handled
+    assert not inbox.withdraw(soon)  # taken: too late to withdraw
+    assert inbox.get(0) is None

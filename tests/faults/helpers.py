@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
 
 import pytest
 
 from tests.daemon.conftest import started
-from tests.daemon.helpers import make_daemon
+from tests.daemon.helpers import make_daemon, wait_for
+from tests.daemon.test_end_to_end import spawn
 
 
 @contextlib.contextmanager
@@ -48,6 +51,42 @@ print("locked", flush=True)
 sys.stdin.readline()
 c.execute("ROLLBACK")
 """
+
+
+def hold_lock(db_path) -> subprocess.Popen:
+    """Another process holding the database's write lock; a line on its stdin releases it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def ready(proc):
+    """Wait for a spawned kiosk's READY=1; fail with its output if it died instead."""
+    assert wait_for(lambda: "READY=1" in proc.systemd.lines() or proc.poll() is not None, 10)
+    assert proc.poll() is None, proc.communicate()
+    return proc
+
+
+@contextlib.contextmanager
+def kiosk_process(db_path, base, *run_args, **kw):
+    """A ready ``assettrack run --sim`` (see :func:`spawn`), stopped with SIGTERM after."""
+    proc = ready(spawn(db_path, base, *run_args, **kw))
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        proc.communicate()
+        proc.systemd.close()
 
 
 def brisk_daemon(db, factory, scanner, **kw):

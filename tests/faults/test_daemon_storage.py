@@ -7,8 +7,6 @@ the same daemon (never restarted) must commit normally once the cause goes away.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 from kiosk.domain import assets
@@ -17,7 +15,7 @@ from kiosk.store.db import Database
 from tests.conftest import snapshot
 from tests.daemon.helpers import CONFIRM_PIN, SLOT_PINS, looping, press, wait_for
 from tests.domain.helpers import sound
-from tests.faults.helpers import HOLD_LOCK, brisk_daemon, fill_disk, small_tmpfs
+from tests.faults.helpers import brisk_daemon, fill_disk, hold_lock, small_tmpfs
 
 BUSY_TIMEOUT = 0.3
 
@@ -98,13 +96,7 @@ def test_lock_held_elsewhere_busy_then_one_commit(seeded_path, mock_factory, sca
     try:
         with looping(d) as loop:
             stock_in_preview(d, scanner_pty)
-            holder = subprocess.Popen(
-                [sys.executable, "-c", HOLD_LOCK, str(seeded_path)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert holder.stdout.readline().strip() == "locked"
+            holder = hold_lock(seeded_path)
             before = snapshot(other)
             started_at = time.monotonic()
             refused_on_screen(d, mock_factory, "Busy, try again", "try again")
