@@ -5,7 +5,9 @@
 # the Python headers; Debian also splits venv out of python3.
 #
 # With "test", also the checkers the suite runs on the deployment files:
-# the shell linter and systemd-analyze (package systemd) for the unit.
+# the shell linter, systemd-analyze (package systemd) for the unit, and what
+# the deployment test boots a Debian Bookworm container with: debootstrap
+# builds its root file system, systemd-nspawn (systemd-container) boots it.
 set -eu
 
 PY="${PYTHON:-python3}"
@@ -21,6 +23,8 @@ PYEOF
 if [ "${1:-}" = "test" ]; then
     command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
     command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+    command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+    command -v systemd-nspawn >/dev/null 2>&1 || missing="$missing systemd-container"
 fi
 
 [ -z "$missing" ] && exit 0
@@ -28,6 +32,10 @@ fi
 echo "prereqs: installing$missing" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -qq
+# Wait for another apt run (unattended upgrades, a parallel job) instead of
+# failing on its lock.
+LOCK="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+$SUDO apt-get $LOCK update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get $LOCK install -y -qq $missing >/dev/null
