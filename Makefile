@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= data
 # Test workers: the suite is I/O- and subprocess-heavy, two cores suffice.
+# loadgroup: tests sharing one booted container (xdist_group) stay on one worker.
 JOBS   ?= 2
+XDIST  := -n $(JOBS) --dist loadgroup
 
 .PHONY: run test bench torture lint clean venv
 
@@ -30,7 +32,7 @@ test: $(STAMP)
 	PYTHON=$(PYTHON) sh scripts/prereqs.sh test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
+	$(BIN)/python -m pytest $(XDIST) -m "not bench" tests
 
 ## Benchmarks: figures as ratios to a baseline measured in the same run.
 bench: $(STAMP)
@@ -38,7 +40,7 @@ bench: $(STAMP)
 
 ## The whole suite with fault injection, fuzzing and soak at full counts.
 torture: $(STAMP)
-	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest -n $(JOBS) -m "not bench" tests
+	ASSETTRACK_TORTURE=1 $(BIN)/python -m pytest $(XDIST) -m "not bench" tests
 
 ## Style, the layer contract (import-linter) and mypy --strict on the core.
 lint: $(STAMP)

@@ -19,6 +19,8 @@ CONF=$CONF_DIR/assettrack.toml
 UNIT=/etc/systemd/system/assettrack.service
 UDEV_RULE=/etc/udev/rules.d/99-assettrack-scanner.rules
 CLI_LINK=/usr/local/bin/assettrack
+STATE_DIR=/var/lib/assettrack
+DB=$STATE_DIR/assettrack.db
 
 EXAMPLE=$REPO/deploy/assettrack.example.toml
 USB_VENDOR=""
@@ -35,8 +37,10 @@ Usage: sudo deploy/install.sh [options]
 
 Install the AssetTrack kiosk service from this checkout ($REPO):
 apt packages, the '$SERVICE_USER' system user, a virtualenv in $VENV,
-$UNIT, $CONF (only if absent), the scanner's
-udev rule, then enable and start the service and run 'assettrack doctor'.
+$CONF (only if absent), the database $DB
+(created empty with 'assettrack init' if absent), $UNIT,
+the scanner's udev rule, then enable and start the service and run
+'assettrack doctor'.
 Running it again updates the program and unit and keeps your configuration.
 
 Options:
@@ -141,7 +145,7 @@ pkg_installed() {
 # what Debian lacks (luma.oled, a gpiozero >= 2.0 where the system one is
 # older).
 step_packages() {
-    say "step 1/8: system packages"
+    say "step 1/9: system packages"
     local want=(python3 python3-venv python3-pip python3-systemd python3-serial
                 python3-pil python3-smbus2 i2c-tools)
     local missing=() p
@@ -168,7 +172,7 @@ step_packages() {
 
 # --- 2. service user ---------------------------------------------------------
 step_user() {
-    say "step 2/8: system user '$SERVICE_USER' (groups: ${SERVICE_GROUPS[*]})"
+    say "step 2/9: system user '$SERVICE_USER' (groups: ${SERVICE_GROUPS[*]})"
     local g
     # SupplementaryGroups= in the unit fails the start if a group is missing;
     # Raspberry Pi OS has all three, other Debian systems may lack gpio/i2c.
@@ -195,7 +199,7 @@ step_user() {
 
 # --- 3. program --------------------------------------------------------------
 step_program() {
-    say "step 3/8: program in $VENV"
+    say "step 3/9: program in $VENV"
     if (( NO_PIP )); then
         say "skipping the virtualenv (--no-pip)"
     else
@@ -212,14 +216,23 @@ step_program() {
             tar -C "$REPO" --exclude=./.git --exclude=./.venv --exclude=./data \
                 --exclude=./build --exclude='*.egg-info' -cf - . | tar -C "$src" -xf -
         fi
-        spec=$src
-        (( LGPIO_FROM_PIP )) && spec="${src}[pi]"
         act mkdir -p "$(at "$PREFIX")"
         act python3 -m venv --system-site-packages "$target"
-        # The project itself is always reinstalled (same version number, new
-        # code); its dependencies only when missing or too old.
-        act "$py" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$src"
-        act "$py" -m pip install --quiet --disable-pip-version-check "$spec"
+        # --no-cache-dir: nothing of ours is left in root's home.
+        local pip=("$py" -m pip --quiet --disable-pip-version-check --no-cache-dir)
+        # Built once (a build fetches its own setuptools), installed twice:
+        # the project itself always (same version number, new code), its
+        # dependencies only when missing or too old.
+        act "${pip[@]}" wheel --no-deps --wheel-dir "$src/dist" "$src"
+        local wheel=$src/dist/assettrack-VERSION-py3-none-any.whl wheels
+        if (( ! DRY_RUN )); then
+            wheels=("$src"/dist/assettrack-*.whl)
+            wheel=${wheels[0]}
+        fi
+        spec=$wheel
+        (( LGPIO_FROM_PIP )) && spec="${wheel}[pi]"
+        act "${pip[@]}" install --no-deps --force-reinstall "$wheel"
+        act "${pip[@]}" install "$spec"
     fi
     act mkdir -p "$(at "$(dirname "$CLI_LINK")")"
     act ln -sfn "$VENV/bin/assettrack" "$(at "$CLI_LINK")"
@@ -227,7 +240,7 @@ step_program() {
 
 # --- 4. configuration --------------------------------------------------------
 step_config() {
-    say "step 4/8: configuration $CONF"
+    say "step 4/9: configuration $CONF"
     act install -d -m 0750 "$(at "$CONF_DIR")"
     sys chown "root:$SERVICE_USER" "$CONF_DIR"
     if [[ -e $(at "$CONF") ]]; then
@@ -240,16 +253,50 @@ step_config() {
     fi
 }
 
-# --- 5. systemd unit ---------------------------------------------------------
+# --- 5. database ---------------------------------------------------------------
+# The service and the staff in its group share $STATE_DIR: group-writable and
+# setgid (as the unit's StateDirectoryMode=), so the database, its -wal and
+# -shm stay the group's whoever opens it first. The database is created here,
+# on purpose, by `assettrack init` as the service user: the daemon never
+# creates one. An existing one is kept, and given the shared owner and modes.
+# As the CLI would run: the unit's directory variables, the installed config.
+as_service() {
+    sys runuser -u "$SERVICE_USER" -- env STATE_DIRECTORY="$STATE_DIR" \
+        RUNTIME_DIRECTORY=/run/assettrack CONFIGURATION_DIRECTORY="$CONF_DIR" \
+        "$VENV/bin/assettrack" --config "$CONF" "$@"
+}
+
+step_database() {
+    say "step 5/9: database $DB"
+    act install -d -m 2770 "$(at "$STATE_DIR")"
+    sys chown "$SERVICE_USER:$SERVICE_USER" "$STATE_DIR"
+    # install -d leaves the mode of an existing directory alone.
+    act chmod 2770 "$(at "$STATE_DIR")"
+    local f
+    # Files an earlier version (or a root command) left 0640 or root's.
+    for f in "$(at "$STATE_DIR")"/*.db "$(at "$STATE_DIR")"/*.db-wal "$(at "$STATE_DIR")"/*.db-shm; do
+        [[ -e $f ]] || continue
+        sys chown "$SERVICE_USER:$SERVICE_USER" "${f#"$DEST"}"
+        act chmod 0660 "$f"
+    done
+    if [[ -e $(at "$DB") ]]; then
+        say "keeping the existing database"
+    else
+        # With [database] path set elsewhere, init leaves an existing file as it is.
+        as_service init
+    fi
+}
+
+# --- 6. systemd unit ---------------------------------------------------------
 step_unit() {
-    say "step 5/8: systemd unit $UNIT"
+    say "step 6/9: systemd unit $UNIT"
     write_file "$UNIT" 0644 "$(cat "$REPO/assettrack.service")"
     sys systemctl daemon-reload
 }
 
-# --- 6. udev rule for the scanner --------------------------------------------
+# --- 7. udev rule for the scanner --------------------------------------------
 step_udev() {
-    say "step 6/8: udev rule $UDEV_RULE"
+    say "step 7/9: udev rule $UDEV_RULE"
     local src ids vendor product
     src=$(at "$CONF")
     [[ -f $src ]] || src=$EXAMPLE
@@ -279,17 +326,21 @@ step_udev() {
     fi
     write_file "$UDEV_RULE" 0644 "$header
 SUBSYSTEM==\"tty\", $match, SYMLINK+=\"assettrack-scanner\", GROUP=\"dialout\", MODE=\"0660\", ENV{ID_MM_DEVICE_IGNORE}=\"1\""
-    sys udevadm control --reload-rules
-    sys udevadm trigger --action=add --subsystem-match=tty
+    if sys udevadm control --reload-rules; then
+        sys udevadm trigger --action=add --subsystem-match=tty
+    else
+        # No udev daemon (a container, a chroot): nothing to reload now.
+        warn "udev is not running here: the rule takes effect when udev next starts (at boot)"
+    fi
 }
 
-# --- 7. I2C ------------------------------------------------------------------
+# --- 8. I2C ------------------------------------------------------------------
 step_i2c() {
     if (( ! ENABLE_I2C )); then
-        say "step 7/8: I2C left as it is (pass --enable-i2c to turn it on)"
+        say "step 8/9: I2C left as it is (pass --enable-i2c to turn it on)"
         return 0
     fi
-    say "step 7/8: enabling I2C"
+    say "step 8/9: enabling I2C"
     if [[ -z $DEST ]] && command -v raspi-config >/dev/null 2>&1; then
         if [[ $(raspi-config nonint get_i2c) == 0 ]]; then
             say "I2C already enabled"
@@ -323,9 +374,9 @@ i2c-dev"
     sys modprobe i2c-dev
 }
 
-# --- 8. service ----------------------------------------------------------------
+# --- 9. service ----------------------------------------------------------------
 step_service() {
-    say "step 8/8: service"
+    say "step 9/9: service"
     sys systemctl enable assettrack.service
     if (( REBOOT_NEEDED )); then
         say "I2C was just enabled and needs a reboot: sudo reboot, then run 'assettrack doctor'"
@@ -337,9 +388,7 @@ step_service() {
         warn "the service did not start; see: journalctl -u assettrack -n 50"
     fi
     say "checking the installation: assettrack doctor"
-    if ! sys runuser -u "$SERVICE_USER" -- env STATE_DIRECTORY=/var/lib/assettrack \
-            RUNTIME_DIRECTORY=/run/assettrack CONFIGURATION_DIRECTORY="$CONF_DIR" \
-            "$VENV/bin/assettrack" --config "$CONF" doctor; then
+    if ! as_service doctor; then
         warn "assettrack doctor reported problems (above); see docs/deployment.md, Troubleshooting"
         exit 3
     fi
@@ -349,6 +398,7 @@ step_packages
 step_user
 step_program
 step_config
+step_database
 step_unit
 step_udev
 step_i2c

@@ -28,8 +28,8 @@ stay unless --purge is given.
 
 Options:
   --purge       also delete $STATE_DIR, $CONF_DIR and the '$SERVICE_USER'
-                user: the database is gone for good (take a backup first:
-                assettrack backup /var/backups/assettrack-\$(date +%F).db)
+                user and group: the database is gone for good (take a backup first:
+                assettrack backup ~/assettrack-\$(date +%F).db)
   --dest DIR    remove from the staging root DIR; systemctl, udevadm and
                 userdel are printed, not run
   --dry-run     print every step and change nothing
@@ -73,13 +73,19 @@ elif [[ -e $link || -L $link ]]; then
     warn "$CLI_LINK is not ours (not a link into $PREFIX): left alone"
 fi
 sys systemctl daemon-reload
-sys udevadm control --reload-rules
+if ! sys udevadm control --reload-rules; then
+    warn "udev is not running here: nothing to reload"
+fi
 
 if (( PURGE )); then
     say "purging the database, configuration and service user"
     remove "$STATE_DIR" "$CONF_DIR" /etc/modules-load.d/assettrack-i2c.conf
     if [[ -n $DEST ]] || getent passwd "$SERVICE_USER" >/dev/null; then
         sys userdel "$SERVICE_USER"
+    fi
+    # userdel keeps a user's group while staff are still members of it.
+    if [[ -z $DEST ]] && getent group "$SERVICE_USER" >/dev/null; then
+        sys groupdel "$SERVICE_USER"
     fi
 else
     for d in "$STATE_DIR" "$CONF_DIR"; do

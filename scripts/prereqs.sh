@@ -5,8 +5,10 @@
 # the Python headers; Debian also splits venv out of python3.
 #
 # With "test", also the checkers the suite runs on the deployment files:
-# the shell linter and systemd-analyze (package systemd) for the unit, and
-# the readers the label tests decode printed sheets with: pdftoppm
+# the shell linter, systemd-analyze (package systemd) for the unit; what
+# the deployment test boots a Debian Bookworm container with: debootstrap
+# builds its root file system, systemd-nspawn (systemd-container) boots it;
+# and the readers the label tests decode printed sheets with: pdftoppm
 # (poppler-utils), zbarimg (zbar-tools) and dmtxread (dmtx-utils).
 set -eu
 
@@ -26,6 +28,8 @@ if [ "${1:-}" = "test" ]; then
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
     command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
     command -v dmtxread >/dev/null 2>&1 || missing="$missing dmtx-utils"
+    command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+    command -v systemd-nspawn >/dev/null 2>&1 || missing="$missing systemd-container"
 fi
 
 [ -z "$missing" ] && exit 0
@@ -33,6 +37,10 @@ fi
 echo "prereqs: installing$missing" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -qq
+# Wait for another apt run (unattended upgrades, a parallel job) instead of
+# failing on its lock.
+LOCK="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+$SUDO apt-get $LOCK update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get $LOCK install -y -qq $missing >/dev/null

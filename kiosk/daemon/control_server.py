@@ -4,9 +4,10 @@ The socket lets ``assettrack status``, ``inject`` and ``screen`` talk to the
 running kiosk on the same machine. It is guarded three ways:
 
 * **Who**: the socket file is mode 0660 inside a 0750 directory, and every
-  connection's peer is checked with ``SO_PEERCRED``: root, the daemon's own
-  uid, or a member of the daemon's group (primary or supplementary). File
-  modes alone would admit anyone a misconfigured directory lets in.
+  connection's peer is checked with ``SO_PEERCRED`` and ``SO_PEERGROUPS``:
+  root, the daemon's own uid, or a member of the daemon's group (primary or
+  supplementary). File modes alone would admit anyone a misconfigured
+  directory lets in.
 * **What**: a request is one JSON line of at most
   :data:`~kiosk.daemon.control.MAX_MESSAGE` bytes, checked against the schema
   below before the daemon sees it. Anything else gets an error answer.
@@ -27,6 +28,7 @@ the wire, never a hung client.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -108,24 +110,39 @@ def peer_credentials(conn: socket.socket) -> tuple[int, int, int]:
     return pid, uid, gid
 
 
-def _supplementary_groups(pid: int) -> set[int]:
-    # The peer process's own groups, as the kernel sees them right now.
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("Groups:"):
-                    return {int(g) for g in line.split()[1:]}
-    except OSError:
-        pass
+# Linux's SO_PEERGROUPS (4.13+): the peer's supplementary groups as the kernel
+# recorded them at connect(). Python's socket module does not name it.
+SO_PEERGROUPS = getattr(socket, "SO_PEERGROUPS", 59)
+_GID = struct.calcsize("I")
+# Enough for any ordinary account; a longer list is fetched again at full size.
+_FEW_GROUPS = 64
+_MAX_GROUPS = 65536  # the kernel's NGROUPS_MAX
+
+
+def peer_groups(conn: socket.socket) -> set[int]:
+    """The peer's supplementary groups (``SO_PEERGROUPS``).
+
+    Read from the socket rather than from ``/proc/<pid>/status``: the unit's
+    ``ProtectProc=invisible`` hides other users' processes from the daemon,
+    and a pid can be reused by the time /proc is read, while the socket's
+    credentials are fixed when the peer connects.
+    """
+    for count in (_FEW_GROUPS, _MAX_GROUPS):
+        try:
+            raw = conn.getsockopt(socket.SOL_SOCKET, SO_PEERGROUPS, count * _GID)
+        except OSError as exc:
+            if exc.errno == errno.ERANGE and count != _MAX_GROUPS:
+                continue
+            log.warning("cannot read the control peer's groups: %s", exc)
+            return set()
+        return set(struct.unpack(f"{len(raw) // _GID}I", raw))
     return set()
 
 
-def allowed(pid: int, uid: int, gid: int) -> bool:
-    """Root, our own uid, or a member of our group."""
+def allowed(uid: int, gid: int, groups: set[int]) -> bool:
+    """Root, our own uid, or a member of our group (primary or supplementary)."""
     me, group = os.geteuid(), os.getegid()
-    if uid in (0, me) or gid == group:
-        return True
-    return group in _supplementary_groups(pid)
+    return uid in (0, me) or gid == group or group in groups
 
 
 # -- the server -----------------------------------------------------------------
@@ -231,8 +248,8 @@ class ControlServer:
 
     def _answer(self, conn: socket.socket) -> dict[str, Any]:
         try:
-            pid, uid, gid = peer_credentials(conn)
-            if not allowed(pid, uid, gid):
+            _, uid, gid = peer_credentials(conn)
+            if not allowed(uid, gid, peer_groups(conn)):
                 log.warning("control request from uid %d refused", uid)
                 raise Forbidden(f"uid {uid} may not control the kiosk")
             deadline = time.monotonic() + self.timeout

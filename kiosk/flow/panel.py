@@ -37,6 +37,7 @@ import functools
 import unicodedata
 from pathlib import Path
 
+import PIL
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.flow.screen import Screen
@@ -67,8 +68,18 @@ Piece = tuple[str, Font | None, int]
 
 @functools.cache
 def font() -> ImageFont.ImageFont:  # the bitmap font is an ImageFont, not a FreeTypeFont
-    """The bitmap font, loaded once."""
-    return ImageFont.load_default_imagefont()
+    """The bitmap font, loaded once.
+
+    Pillow 10.1 made ``load_default()`` return a scalable font and named the
+    bitmap one ``load_default_imagefont()``; before it (Debian Bookworm's
+    9.4, which the installed kiosk uses) ``load_default()`` is the bitmap font.
+    """
+    if hasattr(ImageFont, "load_default_imagefont"):
+        return ImageFont.load_default_imagefont()
+    legacy = ImageFont.load_default()
+    if not isinstance(legacy, ImageFont.ImageFont):
+        raise RuntimeError(f"Pillow {PIL.__version__} has no bitmap default font")
+    return legacy
 
 
 @functools.cache

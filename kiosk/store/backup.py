@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kiosk.errors import HardStop, InvalidInput, KioskError, NoDatabase, NotFound, StorageError
 from kiosk.sanitize import clean
-from kiosk.store import events, invariants, migrations
+from kiosk.store import db, events, invariants, migrations
 
 SUFFIX_BEFORE = ".before-restore"
 
@@ -162,6 +162,10 @@ def backup(source: Path, dest: Path, *, overwrite: bool = False) -> tuple[Path, 
         )
     temp = _temp_name(dest)
     temp.unlink(missing_ok=True)
+    try:
+        _create_like(temp, source)
+    except OSError as exc:
+        raise StorageError(f"cannot write {clean(dest)}: {exc.strerror}") from None
     _copy(source, temp)
     try:
         found = verify(temp)
@@ -190,9 +194,10 @@ def restore(source: Path, target: Path, actor: str) -> tuple[Path | None, Verifi
     _copy(source, temp)
     try:
         found = verify(temp)
+        # Mode and owner first: whatever SQLite makes next to it follows them.
+        _same_owner(temp, target)
         if found.schema == migrations.LATEST:
             _record(temp, actor, source, found)
-        _same_owner(temp, target)
         _fsync(temp)
         kept = _set_aside(target)
         os.replace(temp, target)
@@ -223,12 +228,40 @@ def require_file(path: Path) -> None:
         raise NotFound(f"no such file: {clean(path)}")
 
 
+def _create_like(path: Path, database: Path) -> None:
+    """Create the empty file ``path`` as private as ``database``, before any data goes in.
+
+    A backup holds every name and badge: it gets the database's mode, never
+    more than 0640, and, made by root, the database's owner, so a backup
+    taken with sudo is neither world-readable nor root's. Anyone else gives
+    it the database's group when they are in it (staff in the service group).
+    """
+    st = database.stat()
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    try:
+        if os.geteuid() == 0:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        else:
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, -1, st.st_gid)
+        os.fchmod(fd, st.st_mode & 0o640)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
+
+
 def _same_owner(new: Path, old: Path) -> None:
     """Give the restored file the live file's mode and owner (root restores for the daemon)."""
     try:
         st = old.stat()
     except FileNotFoundError:
-        os.chmod(new, 0o640)
+        fd = os.open(new, os.O_RDONLY)
+        try:
+            db.suit_directory(fd, old.parent)
+        finally:
+            os.close(fd)
         return
     os.chmod(new, st.st_mode & 0o777)
     if os.geteuid() == 0:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,11 +102,33 @@ def translated(path: Path | None = None) -> Iterator[None]:
         raise translate(exc, path) from exc
 
 
+def suit_directory(fd: int, directory: Path) -> None:
+    """Give the new database file ``fd`` the mode and owner its directory calls for.
+
+    Group-readable; group-writable too when the directory is (the installed
+    kiosk's setgid state directory, shared by the service and the staff in
+    its group). SQLite gives ``-wal``, ``-shm`` and journals the database's
+    mode, so they follow. Made by root, the file takes the directory's
+    owner: a root command must not leave a file the service cannot write.
+    """
+    where = directory.stat()
+    if os.geteuid() == 0:
+        os.fchown(fd, where.st_uid, where.st_gid)
+    # Set outright: the umask narrowed the mode open() was given.
+    os.fchmod(fd, 0o660 if where.st_mode & stat.S_IWGRP else 0o640)
+
+
 def _create_file(path: Path) -> None:
-    """Create an empty, group-readable database file and make its name durable."""
+    """Create an empty database file that suits its directory; make its name durable."""
     path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
-    os.close(fd)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        suit_directory(fd, path.parent)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
     # fsync the directory so the new name survives a power cut.
     dfd = os.open(path.parent, os.O_RDONLY)
     try:

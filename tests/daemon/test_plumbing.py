@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.daemon import logsetup
 from kiosk.daemon.console import meaning
-from kiosk.daemon.control_server import allowed, check_request, peer_credentials
+from kiosk.daemon.control_server import allowed, check_request, peer_credentials, peer_groups
 from kiosk.daemon.notify import Notifier, watchdog_interval
 from kiosk.errors import InvalidInput
 
@@ -122,15 +122,18 @@ def test_peer_rules():
     a, b = socket.socketpair(socket.AF_UNIX)
     try:
         pid, uid, gid = peer_credentials(a)
+        groups = peer_groups(a)
     finally:
         a.close()
         b.close()
     assert (pid, uid, gid) == (os.getpid(), os.geteuid(), os.getegid())
-    assert allowed(pid, uid, gid)
-    assert allowed(pid, 0, 12345)  # root
+    assert groups == set(os.getgroups())
+    assert allowed(uid, gid, groups)
+    assert allowed(0, 12345, set())  # root
     stranger = os.geteuid() + 54321
-    assert allowed(os.getpid(), stranger, os.getegid())  # in our group
-    assert not allowed(999999999, stranger, os.getegid() + 54321)
+    assert allowed(stranger, os.getegid(), set())  # our group as its primary
+    assert allowed(stranger, 12345, {7, os.getegid()})  # our group as a supplementary
+    assert not allowed(stranger, os.getegid() + 54321, {7})
 
 
 @pytest.mark.parametrize(
