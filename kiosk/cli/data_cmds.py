@@ -136,7 +136,10 @@ def doctor(ctx: Context, args: argparse.Namespace) -> Result:
         db_path = ctx.db_path()
     found = checks.run(db_path, config=config, config_error=error, sock_path=_socket_path(config))
     failed = [c for c in found if c.status == checks.FAIL]
+    todo = [c for c in found if c.status == checks.TODO]
     summary = f"{len(failed)} of {len(found)} checks failed" if failed else "all checks passed"
+    if todo:
+        summary += f"; {len(todo)} to do"
     lines = [_check_line(c) for c in found]
     return Result([c.as_dict() for c in found], "\n".join([*lines, summary]), 1 if failed else 0)
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from kiosk.errors import StorageUnusable
 from kiosk.sanitize import clean
+from kiosk.store.db import suit_directory
 
 LOCK_SUFFIX = ".kiosk.lock"
 
@@ -71,6 +72,10 @@ class KioskLock:
         except OSError:
             os.close(fd)
             raise
+        # Like the database and its -wal/-shm: the state directory's group may
+        # write it, whoever made it first. Another user's file stays as it is.
+        with contextlib.suppress(PermissionError):
+            suit_directory(fd, self.path.parent)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
