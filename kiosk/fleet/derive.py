@@ -42,7 +42,7 @@ from __future__ import annotations
 
 FUNCTION = """
 CREATE FUNCTION fleet.derive(e fleet.ledger) RETURNS void
-LANGUAGE plpgsql SET search_path = fleet, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     d jsonb := e.details::jsonb;
     v_status text;

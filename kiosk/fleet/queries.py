@@ -23,8 +23,8 @@ def _iso(value: datetime | None) -> str | None:
 def status(conn: Any) -> list[dict[str, Any]]:
     """Per kiosk: events received, head, last event and sync, its alerts (newest first)."""
     kiosks = conn.execute(
-        "SELECT kiosk, role, head_id, head_hash, last_event, last_sync FROM fleet.kiosks "
-        "ORDER BY kiosk"
+        "SELECT k.kiosk, k.role, h.head_id, h.head_hash, h.last_event, k.last_sync "
+        "FROM fleet.kiosks k JOIN fleet.heads h USING (kiosk) ORDER BY kiosk"
     ).fetchall()
     alerts: dict[str, list[dict[str, Any]]] = {}
     for kiosk, ident, raised, kind, first_id, last_id, message in conn.execute(
@@ -110,9 +110,8 @@ def verify(conn: Any) -> list[dict[str, Any]]:
     The hashes are recomputed here by :func:`kiosk.store.events.walk`, not
     by the server, so a fault in the server's arrival check would show.
     """
-    kiosks = conn.execute(
-        "SELECT kiosk, head_id, head_hash FROM fleet.kiosks ORDER BY kiosk"
-    ).fetchall()
+    kiosks = conn.execute("SELECT kiosk, head_id, head_hash FROM fleet.heads ORDER BY kiosk")
+    kiosks = kiosks.fetchall()
     found = []
     for kiosk, head_id, head_hash in kiosks:
         verdict = events.walk(_ledger(conn, kiosk))

@@ -4,8 +4,10 @@ Everything lives in the PostgreSQL schema ``fleet``:
 
 ``fleet.kiosks``
     One row per registered kiosk: its id, the PostgreSQL role it connects
-    as, and its *head* (the id and hash of its newest event received). The
-    head is the sync's cursor, and off the kiosk it pins the kiosk's history.
+    as, when it last was caught up. Its row lock serialises the kiosk's
+    senders. ``fleet.heads`` gives each kiosk's *head* (id and hash of its
+    newest event received): the sync's cursor, and, off the kiosk, the pin
+    of the kiosk's whole history.
 ``fleet.ledger``
     Every event of every kiosk, as the kiosk's log holds it, keyed by
     (kiosk, id). Append-only: no role is granted UPDATE, DELETE or TRUNCATE,
@@ -19,9 +21,8 @@ Everything lives in the PostgreSQL schema ``fleet``:
 The server, not the client, guards the chain: a BEFORE INSERT trigger
 (:data:`ACCEPT`) takes the kiosk's row lock, skips an event it already holds
 with the same hash (a re-sent batch changes nothing), refuses one whose hash
-differs (a fork) or that does not continue the stored head, recomputes the
-event's SHA-256 exactly as :func:`kiosk.store.events.digest` does, and moves
-the head. A kiosk role that bypasses ``assettrack sync`` gets no further.
+differs (a fork) or that does not continue the head, and recomputes the
+event's SHA-256 exactly as :func:`kiosk.store.events.digest` does. A kiosk role that bypasses ``assettrack sync`` gets no further.
 
 Roles: ``assettrack_kiosk`` (each kiosk's login role is a member) may insert
 only its own events, read only its own head and events, and raise alerts
@@ -66,9 +67,6 @@ CREATE TABLE fleet.kiosks (
     kiosk      text PRIMARY KEY CHECK (kiosk ~ '^[A-Za-z0-9][A-Za-z0-9._-]{{0,31}}$'),
     role       name NOT NULL UNIQUE,
     registered timestamptz NOT NULL DEFAULT now(),
-    head_id    bigint NOT NULL DEFAULT 0,
-    head_hash  text NOT NULL DEFAULT '{GENESIS}',
-    last_event timestamptz,
     last_sync  timestamptz
 );
 
@@ -141,6 +139,14 @@ LANGUAGE sql IMMUTABLE AS $$
         || ',' || to_json(e.details)::text || ',' || to_json(e.prev_hash)::text || ']'
 $$;
 
+-- The head of each kiosk: its newest event (one index probe per kiosk).
+CREATE VIEW fleet.heads AS
+    SELECT k.kiosk, coalesce(e.id, 0) AS head_id, coalesce(e.hash, '{GENESIS}') AS head_hash,
+           e.received AS last_event, k.last_sync
+    FROM fleet.kiosks k
+    LEFT JOIN LATERAL (SELECT id, hash, received FROM fleet.ledger l WHERE l.kiosk = k.kiosk
+                       ORDER BY id DESC LIMIT 1) e ON true;
+
 CREATE FUNCTION fleet.my_kiosk() RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT kiosk FROM fleet.kiosks WHERE role = current_user
@@ -149,38 +155,42 @@ $$;
 CREATE FUNCTION fleet.accept() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = fleet, pg_temp AS $$
 DECLARE
-    k fleet.kiosks%ROWTYPE;
     held text;
+    prev text := '{GENESIS}';
 BEGIN
-    -- The per-kiosk lock: concurrent senders of one kiosk queue here.
-    SELECT * INTO k FROM fleet.kiosks WHERE kiosk = NEW.kiosk FOR UPDATE;
+    -- The per-kiosk lock: concurrent senders of one kiosk queue here. The
+    -- row is only locked, never updated, so taking it again per row is cheap.
+    PERFORM FROM fleet.kiosks WHERE kiosk = NEW.kiosk FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'kiosk % is not registered', NEW.kiosk
             USING ERRCODE = '{UNREGISTERED}', DETAIL = NEW.id::text;
     END IF;
-    IF NEW.id <= k.head_id THEN
-        SELECT hash INTO held FROM fleet.ledger WHERE kiosk = NEW.kiosk AND id = NEW.id;
+    SELECT hash INTO held FROM fleet.ledger WHERE kiosk = NEW.kiosk AND id = NEW.id;
+    IF FOUND THEN
         IF held = NEW.hash THEN
             RETURN NULL;  -- already received: a re-sent event changes nothing
         END IF;
         RAISE EXCEPTION 'kiosk %: event % differs from the one received before',
             NEW.kiosk, NEW.id USING ERRCODE = '{FORK}', DETAIL = NEW.id::text;
     END IF;
-    IF NEW.id <> k.head_id + 1 THEN
-        RAISE EXCEPTION 'kiosk %: event % does not follow the head, event %',
-            NEW.kiosk, NEW.id, k.head_id USING ERRCODE = '{GAP}', DETAIL = NEW.id::text;
+    -- A kiosk's ledger is always 1..head without a hole, so an id not held
+    -- whose predecessor is held is exactly the head's successor.
+    IF NEW.id > 1 THEN
+        SELECT hash INTO prev FROM fleet.ledger WHERE kiosk = NEW.kiosk AND id = NEW.id - 1;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'kiosk %: event % does not follow the head', NEW.kiosk, NEW.id
+                USING ERRCODE = '{GAP}', DETAIL = NEW.id::text;
+        END IF;
     END IF;
-    IF NEW.prev_hash <> k.head_hash THEN
+    IF NEW.prev_hash <> prev THEN
         RAISE EXCEPTION 'kiosk %: event % does not continue the chain at event %',
-            NEW.kiosk, NEW.id, k.head_id USING ERRCODE = '{FORK}', DETAIL = NEW.id::text;
+            NEW.kiosk, NEW.id, NEW.id - 1 USING ERRCODE = '{FORK}', DETAIL = NEW.id::text;
     END IF;
     IF NEW.hash <> encode(sha256(convert_to(fleet.canonical(NEW), 'UTF8')), 'hex') THEN
         RAISE EXCEPTION 'kiosk %: event % does not match its hash', NEW.kiosk, NEW.id
             USING ERRCODE = '{BAD_HASH}', DETAIL = NEW.id::text;
     END IF;
     NEW.received := now();
-    UPDATE fleet.kiosks SET head_id = NEW.id, head_hash = NEW.hash, last_event = NEW.received
-        WHERE kiosk = NEW.kiosk;
     PERFORM fleet.derive(NEW);
     RETURN NEW;
 END $$;
@@ -194,10 +204,14 @@ END $$;
 -- The sync's per-kiosk lock and cursor (FOR UPDATE needs an UPDATE grant the
 -- kiosk role does not have, so the owner takes the lock on its behalf).
 CREATE FUNCTION fleet.lock_head(k text, OUT head_id bigint, OUT head_hash text)
-LANGUAGE sql SECURITY DEFINER SET search_path = fleet, pg_temp AS $$
-    SELECT head_id, head_hash FROM fleet.kiosks
-        WHERE kiosk = k AND role = session_user FOR UPDATE
-$$;
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = fleet, pg_temp AS $$
+BEGIN
+    PERFORM FROM fleet.kiosks WHERE kiosk = k AND role = session_user FOR UPDATE;
+    IF FOUND THEN
+        SELECT h.head_id, h.head_hash INTO head_id, head_hash FROM fleet.heads h
+            WHERE h.kiosk = k;
+    END IF;
+END $$;
 
 CREATE FUNCTION fleet.checkin(k text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = fleet, pg_temp AS $$

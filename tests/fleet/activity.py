@@ -17,13 +17,15 @@ from kiosk.store.db import Database
 ACTOR = "tester"
 
 
-def setup(db: Database, *, cases: int = 2, size: int = 8, assets: int = 10) -> list[str]:
+def setup(
+    db: Database, *, prefix: str = "LT", cases: int = 2, size: int = 8, assets: int = 10
+) -> list[str]:
     """Cases, people and slotted assets to work with; returns the tags."""
     for c in range(cases):
         slots.init_case(db, f"C{c}", size, actor=ACTOR)
     for badge, name in (("0042", "Alice Ng"), ("0043", "Bob Okafor"), ("0044", "Chen Li")):
         people.add_person(db, badge, name, actor=ACTOR)
-    tags = [f"LT-{i:04d}" for i in range(assets)]
+    tags = [f"{prefix}-{i:04d}" for i in range(assets)]
     for tag in tags:
         execute(db, AddAsset(tag=tag, name=f"Laptop {tag}", into="auto"), actor=ACTOR)
     return tags
@@ -35,14 +37,16 @@ def _free(db: Database, rng: random.Random) -> SlotRef | None:
     return rng.choice(free) if free else None
 
 
-def step(db: Database, rng: random.Random, tags: list[str], serial: list[int]) -> bool:
+def step(
+    db: Database, rng: random.Random, tags: list[str], serial: list[int], prefix: str = "LT"
+) -> bool:
     """One operation; True when it was committed (refusals are part of a day too)."""
     tag = rng.choice(tags)
     kind = rng.randrange(12)
     try:
         if kind == 0:
             serial[0] += 1
-            new = f"NEW-{serial[0]:05d}"
+            new = f"{prefix}-N{serial[0]:04d}"
             execute(db, AddAsset(tag=new, into="auto"), actor=ACTOR)
             tags.append(new)
         elif kind in (1, 2):
@@ -81,9 +85,11 @@ def _due(days: int) -> str:
     return (dt.date.today() + dt.timedelta(days=days)).isoformat()
 
 
-def day(db: Database, seed: int, operations: int) -> int:
-    """Set up and run ``operations`` attempts; returns how many committed."""
+def day(db: Database, seed: int, operations: int, prefix: str = "LT") -> list[str]:
+    """Set up and run ``operations`` attempts; returns every tag the kiosk knows."""
     rng = random.Random(seed)
-    tags = setup(db)
+    tags = setup(db, prefix=prefix)
     serial = [0]
-    return sum(step(db, rng, tags, serial) for _ in range(operations))
+    for _ in range(operations):
+        step(db, rng, tags, serial, prefix)
+    return tags
