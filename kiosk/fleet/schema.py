@@ -155,19 +155,30 @@ $$;
 CREATE FUNCTION fleet.accept() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = fleet, pg_temp AS $$
 DECLARE
-    held text;
+    sender name;
+    held fleet.ledger%ROWTYPE;
     prev text := '{GENESIS}';
 BEGIN
     -- The per-kiosk lock: concurrent senders of one kiosk queue here. The
     -- row is only locked, never updated, so taking it again per row is cheap.
-    PERFORM FROM fleet.kiosks WHERE kiosk = NEW.kiosk FOR UPDATE;
+    SELECT role INTO sender FROM fleet.kiosks WHERE kiosk = NEW.kiosk FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'kiosk % is not registered', NEW.kiosk
             USING ERRCODE = '{UNREGISTERED}', DETAIL = NEW.id::text;
     END IF;
-    SELECT hash INTO held FROM fleet.ledger WHERE kiosk = NEW.kiosk AND id = NEW.id;
+    -- Row-level security checks the row after this trigger has run: refuse
+    -- another kiosk's row first, before anything about it is looked at.
+    IF NOT pg_has_role(session_user, sender, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied: events of kiosk % come from role % only',
+            NEW.kiosk, sender USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO held FROM fleet.ledger WHERE kiosk = NEW.kiosk AND id = NEW.id;
     IF FOUND THEN
-        IF held = NEW.hash THEN
+        IF (held.time, held.actor, held.op, held.asset, held.from_slot, held.to_slot,
+            held.person, held.details, held.prev_hash, held.hash)
+           IS NOT DISTINCT FROM
+           (NEW.time, NEW.actor, NEW.op, NEW.asset, NEW.from_slot, NEW.to_slot,
+            NEW.person, NEW.details, NEW.prev_hash, NEW.hash) THEN
             RETURN NULL;  -- already received: a re-sent event changes nothing
         END IF;
         RAISE EXCEPTION 'kiosk %: event % differs from the one received before',

@@ -69,14 +69,12 @@ class Shipped:
                 "local": self.local}  # fmt: skip
 
 
-@dataclass(frozen=True)
 class _Refusal(Exception):
     """Raised inside a batch's transaction so that it rolls back first."""
 
-    kind: str
-    first_id: int
-    last_id: int
-    message: str
+    def __init__(self, kind: str, first_id: int, last_id: int, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.first_id, self.last_id, self.message = kind, first_id, last_id, message
 
 
 class Shipper:
