@@ -52,11 +52,15 @@ def _fleet(parser: Parser) -> None:
     p = sub.add("status", "Per kiosk: events, head, last sync, alerts.", "assettrack fleet status")
     _dsn_option(p)
     p.set_defaults(func=fleet_status)
-    p = sub.add("where", "Which kiosk, slot or person has an asset.", "assettrack fleet where LT-0193")
+    p = sub.add(
+        "where", "Which kiosk, slot or person has an asset.", "assettrack fleet where LT-0193"
+    )
     p.add_argument("tag")
     _dsn_option(p)
     p.set_defaults(func=fleet_where)
-    p = sub.add("overdue", "Assets past their due date, at every kiosk.", "assettrack fleet overdue")
+    p = sub.add(
+        "overdue", "Assets past their due date, at every kiosk.", "assettrack fleet overdue"
+    )
     _dsn_option(p)
     p.set_defaults(func=fleet_overdue)
     p = sub.add("verify", "Re-walk every kiosk's chain centrally.", "assettrack fleet verify")
@@ -101,9 +105,7 @@ def sync_cmd(ctx: Context, args: argparse.Namespace) -> Result:
     kiosk = schema.kiosk_id(args.kiosk or config.kiosk or "")
     if args.batch < 1:
         raise InvalidInput("--batch must be 1 or more")
-    shipper = sync.Shipper(
-        ctx.db_path(), kiosk=kiosk, dsn=_dsn(ctx, args), batch=args.batch
-    )
+    shipper = sync.Shipper(ctx.db_path(), kiosk=kiosk, dsn=_dsn(ctx, args), batch=args.batch)
     try:
         if args.once:
             done = shipper.ship()
@@ -159,8 +161,12 @@ def fleet_init(ctx: Context, args: argparse.Namespace) -> Result:
         "-- role log in from its kiosk only (pg_hba.conf: hostssl ... cert or scram-sha-256)\n"
     )
     return Result(
-        {"schema": after, "was": before, "kiosks": [{"kiosk": k, "role": r} for k, r in registered],
-         "grants": sql},  # fmt: skip
+        {
+            "schema": after,
+            "was": before,
+            "kiosks": [{"kiosk": k, "role": r} for k, r in registered],
+            "grants": sql,
+        },  # fmt: skip
         f"{said}\n{note}{sql}" if sql else said,
     )
 
@@ -200,9 +206,7 @@ def fleet_where(ctx: Context, args: argparse.Namespace) -> Result:
     tag = validate.tag(args.tag)
     with _central(ctx, args) as conn:
         found = queries.where(conn, tag)
-    lines = [_asset_line(found)] + [
-        "  also known at " + _asset_line(a) for a in found["elsewhere"]
-    ]
+    lines = [_asset_line(found)] + ["  also known at " + _asset_line(a) for a in found["elsewhere"]]
     return Result(found, "\n".join(lines))
 
 

@@ -54,14 +54,14 @@ def connect(dsn: str, *, application: str = "assettrack") -> psycopg.Connection[
     """A connection with autocommit off; :class:`FleetUnreachable` when there is none."""
     if not dsn:
         raise InvalidInput("no central database: set [fleet] dsn or pass --dsn")
-    psycopg = _psycopg()
+    pg = _psycopg()
     try:
-        conn: psycopg.Connection[Any] = psycopg.connect(
+        conn: psycopg.Connection[Any] = pg.connect(
             dsn, connect_timeout=CONNECT_TIMEOUT, application_name=application
         )
-    except psycopg.ProgrammingError as err:
+    except pg.ProgrammingError as err:
         raise InvalidInput(f"bad --dsn: {clean(err)}") from None
-    except psycopg.Error as err:
+    except pg.Error as err:
         raise FleetUnreachable(f"central database unreachable: {_first_line(err)}") from None
     return conn
 

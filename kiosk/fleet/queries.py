@@ -34,8 +34,14 @@ def status(conn: Any) -> list[dict[str, Any]]:
         alerts.setdefault(kiosk, [])
         if len(alerts[kiosk]) < _ALERTS_SHOWN:
             alerts[kiosk].append(
-                {"id": ident, "raised": _iso(raised), "kind": kind, "first_id": first_id,
-                 "last_id": last_id, "message": message}  # fmt: skip
+                {
+                    "id": ident,
+                    "raised": _iso(raised),
+                    "kind": kind,
+                    "first_id": first_id,
+                    "last_id": last_id,
+                    "message": message,
+                }  # fmt: skip
             )
     return [
         {
@@ -119,8 +125,14 @@ def verify(conn: Any) -> list[dict[str, Any]]:
         if ok and (verdict.count, verdict.head) != (head_id, head_hash):
             ok, reason = False, f"the stored head (event {head_id}) is not the chain's end"
         found.append(
-            {"kiosk": kiosk, "ok": ok, "events": verdict.count, "head": verdict.head,
-             "bad_id": verdict.bad_id, "reason": reason}  # fmt: skip
+            {
+                "kiosk": kiosk,
+                "ok": ok,
+                "events": verdict.count,
+                "head": verdict.head,
+                "bad_id": verdict.bad_id,
+                "reason": reason,
+            }  # fmt: skip
         )
     return found
 

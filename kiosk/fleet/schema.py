@@ -19,10 +19,12 @@ Everything lives in the PostgreSQL schema ``fleet``:
     State derived from the events by :mod:`kiosk.fleet.derive`.
 
 The server, not the client, guards the chain: a BEFORE INSERT trigger
-(:data:`ACCEPT`) takes the kiosk's row lock, skips an event it already holds
-with the same hash (a re-sent batch changes nothing), refuses one whose hash
-differs (a fork) or that does not continue the head, and recomputes the
-event's SHA-256 exactly as :func:`kiosk.store.events.digest` does. A kiosk role that bypasses ``assettrack sync`` gets no further.
+(``fleet.accept()``) takes the kiosk's row lock, refuses a row of another
+kiosk's, skips an event it already holds with every column equal (a re-sent
+batch changes nothing), refuses one that differs (a fork) or that does not
+continue the previous event's hash, and recomputes the event's SHA-256
+exactly as :func:`kiosk.store.events.digest` does. A kiosk role that
+bypasses ``assettrack sync`` gets no further.
 
 Roles: ``assettrack_kiosk`` (each kiosk's login role is a member) may insert
 only its own events, read only its own head and events, and raise alerts
@@ -62,9 +64,9 @@ DO $$ BEGIN
 END $$
 """
 
-_TABLES = f"""
+_TABLES = """
 CREATE TABLE fleet.kiosks (
-    kiosk      text PRIMARY KEY CHECK (kiosk ~ '^[A-Za-z0-9][A-Za-z0-9._-]{{0,31}}$'),
+    kiosk      text PRIMARY KEY CHECK (kiosk ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$'),
     role       name NOT NULL UNIQUE,
     registered timestamptz NOT NULL DEFAULT now(),
     last_sync  timestamptz

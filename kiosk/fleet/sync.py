@@ -113,10 +113,10 @@ class Shipper:
             except _Refusal as refusal:
                 raise self._refuse(refusal) from None
             except Exception as err:
-                refusal = _server_refusal(err, self.kiosk)
-                if refusal is None:
+                by_server = _server_refusal(err, self.kiosk)
+                if by_server is None:
                     raise
-                raise self._refuse(refusal) from None
+                raise self._refuse(by_server) from None
             total += sent
             if sent < self.batch:
                 break
@@ -254,7 +254,7 @@ def _server_refusal(err: Exception, kiosk: str) -> _Refusal | None:
 
 def backoff(failures: int, base: float = 1.0, cap: float = MAX_BACKOFF) -> float:
     """Seconds to wait after ``failures`` failed attempts in a row: doubling, jittered."""
-    delay = min(cap, base * 2 ** max(0, failures - 1))
+    delay: float = min(cap, base * 2.0 ** max(0, failures - 1))
     return delay * random.uniform(0.8, 1.2)
 
 

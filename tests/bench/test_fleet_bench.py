@@ -28,7 +28,6 @@ import pytest
 from kiosk.store import events
 from kiosk.store.db import Database
 from tests.bench.report import pct
-from tests.fleet.conftest import central, cli, env, make_kiosk, pg  # noqa: F401
 from tests.fleet.helpers import backlog, start_sync, stop_sync, wait_for, write_config
 
 pytestmark = pytest.mark.bench

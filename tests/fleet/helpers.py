@@ -8,14 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.domain import assets
+from kiosk.domain import assets, slots
 from kiosk.domain.intake import AddAsset
 from kiosk.domain.operations import run_in
 from kiosk.domain.placement import Move
 from kiosk.domain.types import SlotRef
 from kiosk.store.db import Database
-
-from kiosk.domain import slots
 
 ACTOR = "tester"
 

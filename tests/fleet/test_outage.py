@@ -56,8 +56,10 @@ def test_server_killed_mid_batch_then_back(central, make_kiosk, cli, env, tmp_pa
         assert down.doc["error"]["code"] == "fleet_unreachable"
         assert snapshot(kiosk) == before
         local = cli_process("--db", str(kiosk.path), "slot", "vacate", "BL", "1", env=env)
-        local = local if local.code == 0 else cli_process(
-            "--db", str(kiosk.path), "slot", "vacate", "BL", "2", env=env
+        local = (
+            local
+            if local.code == 0
+            else cli_process("--db", str(kiosk.path), "slot", "vacate", "BL", "2", env=env)
         )
         assert local.code == 0, local
 

@@ -124,9 +124,16 @@ def test_two_syncs_of_one_kiosk_at_once_ship_each_event_once(central, make_kiosk
         backlog(db, scaled(1000, 50000))
     procs = [
         __import__("subprocess").Popen(
-            [__import__("sys").executable, "-m", "kiosk",
-             *kiosk.sync_args("--once", "--batch", "200")],
-            env=env, stdout=-1, stderr=-1, text=True,
+            [
+                __import__("sys").executable,
+                "-m",
+                "kiosk",
+                *kiosk.sync_args("--once", "--batch", "200"),
+            ],
+            env=env,
+            stdout=-1,
+            stderr=-1,
+            text=True,
         )  # fmt: skip
         for _ in range(2)
     ]
