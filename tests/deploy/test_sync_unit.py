@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.test_unit import EXEC, REPO, analyze, needs_analyze, one, parse_unit
+from tests.deploy.test_unit import (
+    REPO,
+    analyze,
+    needs_analyze,
+    one,
+    parse_unit,
+    stand_in_copy,
+)
 
 UNIT = REPO / "deploy" / "assettrack-sync.service"
 # Above the kiosk's 1.0 only by what talking to another machine takes: no
@@ -22,15 +29,7 @@ MAX_EXPOSURE = 1.2
 
 @pytest.fixture
 def unit_copy(tmp_path: Path) -> Path:
-    stand_in = tmp_path / "bin" / "assettrack"
-    stand_in.parent.mkdir()
-    stand_in.write_text("#!/bin/sh\nexit 0\n")
-    stand_in.chmod(0o755)
-    text = UNIT.read_text()
-    assert f"ExecStart={EXEC} " in text
-    copy = tmp_path / "assettrack-sync.service"
-    copy.write_text(text.replace(f"ExecStart={EXEC} ", f"ExecStart={stand_in} "))
-    return copy
+    return stand_in_copy(UNIT, tmp_path)
 
 
 @needs_analyze

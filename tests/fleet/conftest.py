@@ -9,7 +9,6 @@ a non-superuser owner, then the grants it prints, run as the superuser.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import pytest
 
 from kiosk.cli.main import main
 from kiosk.store.db import Database
+from tests.cli.conftest import Run
 from tests.fleet.pgserver import Server
 
 OWNER = "fleet_owner"
@@ -41,17 +41,6 @@ def pg():
         conn.execute(f"CREATE ROLE {OWNER} LOGIN CREATEROLE")
     yield server
     server.close()
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def doc(self):
-        return json.loads(self.out)
 
 
 @pytest.fixture
