@@ -420,7 +420,7 @@ _FLEET_KIOSK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 def _fleet(t: Table) -> FleetConfig:
     kiosk = t.string("kiosk", None)
-    if kiosk is not None and not _FLEET_KIOSK.match(kiosk):
+    if kiosk is not None and not _FLEET_KIOSK.fullmatch(kiosk):
         raise t.fail("kiosk", "must be 1-32 letters, digits, '.', '_' or '-'")
     cfg = FleetConfig(
         dsn=t.string("dsn", None) or None,

@@ -277,7 +277,7 @@ LATEST = VERSIONS[-1][0]
 
 def kiosk_id(value: str) -> str:
     """A kiosk id as the central schema accepts it (``ROOM-1``)."""
-    if not KIOSK_ID.match(value):
+    if not KIOSK_ID.fullmatch(value):
         raise InvalidInput(
             f"kiosk id must be 1-32 letters, digits, '.', '_' or '-': {clean(value)!r}"
         )
@@ -290,7 +290,7 @@ def default_role(kiosk: str) -> str:
 
 
 def role_name(value: str) -> str:
-    if not ROLE_NAME.match(value):
+    if not ROLE_NAME.fullmatch(value):
         raise InvalidInput(f"role must be lower-case letters, digits and '_': {clean(value)!r}")
     return value
 
@@ -335,7 +335,12 @@ def register(conn: psycopg.Connection[tuple[object, ...]], kiosk: str, role: str
 
 
 def grants(kiosk: str, role: str) -> str:
-    """The SQL an administrator runs once per kiosk (it needs CREATEROLE)."""
+    """The SQL an administrator runs once per kiosk (it needs CREATEROLE).
+
+    Both names are checked again here, whatever the table holds: they are
+    printed into SQL that a superuser will run.
+    """
+    kiosk, role = kiosk_id(kiosk), role_name(role)
     return (
         f"-- kiosk {kiosk}: its own login role, member of {KIOSK_ROLE}\n"
         f"DO $$ BEGIN CREATE ROLE {role} LOGIN; "

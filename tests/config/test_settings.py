@@ -166,3 +166,11 @@ def test_fleet_table_refuses(text, message):
 
     with pytest.raises(ConfigError, match=message):
         parse_config(text)
+
+
+def test_fleet_kiosk_with_a_trailing_line_break_is_refused():
+    from kiosk.config.settings import parse_config
+    from kiosk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="fleet.kiosk"):
+        parse_config('[fleet]\nkiosk = "ROOM-1\\n"\n')

@@ -66,3 +66,9 @@ def test_the_config_supplies_dsn_kiosk_and_interval(central, make_kiosk, cli, en
         f.write(f'[fleet]\ndsn = "{kiosk.dsn}"\nkiosk = "ROOM-1"\ninterval = 2\n')
     run = _run(cli, "--db", str(kiosk.path), "sync", "--once")
     assert run.code == 0 and run.doc["shipped"] > 0
+
+
+def test_a_kiosk_id_or_role_with_a_line_break_never_reaches_the_printed_sql(central, cli):
+    for bad in ("ROOM-1\n", "ROOM-1=kiosk_x\n", "ROOM-1=kiosk_x\nDROP TABLE fleet.ledger"):
+        run = _run(cli, "fleet", "init", "--dsn", central.dsn, "--kiosk", bad)
+        assert run.code == 2, run
