@@ -32,19 +32,20 @@ def _bindir() -> Path:
     raise RuntimeError("no initdb: run scripts/prereqs.sh test (installs postgresql)")
 
 
-def _ensure_user() -> str | None:
-    """The user to run the server as (None: ourselves, when not root)."""
+def _ensure_user() -> tuple[str | None, bool]:
+    """The user to run the server as (None: ourselves, when not root), and if we made it."""
     if os.geteuid() != 0:
-        return None
+        return None, False
     try:
         pwd.getpwnam(USER)
+        return USER, False
     except KeyError:
         subprocess.run(
             ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
              "--shell", "/usr/sbin/nologin", USER],
             check=True,
         )  # fmt: skip
-    return USER
+    return USER, True
 
 
 class Server:
@@ -52,7 +53,7 @@ class Server:
 
     def __init__(self) -> None:
         self.bin = _bindir()
-        self.user = _ensure_user()
+        self.user, self._made_user = _ensure_user()
         self.root = Path(tempfile.mkdtemp(prefix="assettrack-pg-"))
         self.data = self.root / "data"
         self.socket_dir = self.root
@@ -112,3 +113,6 @@ class Server:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._made_user:
+            # Refused (and left) while another session's server still runs as it.
+            subprocess.run(["userdel", USER], capture_output=True, check=False)
