@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import datetime as _dt
 import signal
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -125,14 +124,13 @@ def _serve(shipper: sync.Shipper, interval: float) -> None:
     from kiosk.daemon import logsetup
 
     logsetup.configure()
-    stop = threading.Event()
 
     def on_signal(_signum: int, _frame: object) -> None:
-        stop.set()
+        shipper.stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, on_signal)
-    sync.run(shipper.ship, interval=interval, stop=stop)
+    sync.run(shipper.ship, interval=interval, stop=shipper.stop)
 
 
 # -- fleet ----------------------------------------------------------------------

@@ -83,6 +83,8 @@ class Shipper:
     def __init__(self, db_path: Path, *, kiosk: str, dsn: str, batch: int = DEFAULT_BATCH):
         self.db_path, self.kiosk, self.dsn, self.batch = db_path, kiosk, dsn, batch
         self._conn: Any = None
+        #: Set by SIGTERM: a long backlog stops after the batch in flight.
+        self.stop = threading.Event()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -118,7 +120,7 @@ class Shipper:
                     raise
                 raise self._refuse(by_server) from None
             total += sent
-            if sent < self.batch:
+            if sent < self.batch or self.stop.is_set():
                 break
         with conn.transaction():
             conn.execute("SELECT fleet.checkin(%s)", (self.kiosk,))
