@@ -46,9 +46,11 @@ def _assert_matches(central, cli, kiosk, tags) -> None:
             asset.custodian,
             asset.custodian_name,
             asset.due,
+            None if asset.home is None else str(asset.home),
+            asset.name,
         )
         assert (got["slot"], got["status"], got["custodian"], got["custodian_name"],
-                got["due"]) == expected, tag  # fmt: skip
+                got["due"], got["home"], got["name"]) == expected, tag  # fmt: skip
         local_where = cli("--db", str(kiosk.path), "where", tag, json=True).doc
         assert (local_where["slot"], local_where["status"]) == (got["slot"], got["status"])
     with central.superuser() as conn:
