@@ -32,70 +32,81 @@ the newest one; the home and the name change only when ``details`` carries
 ``home_case`` / ``name``. A kind of event this version does not know stays
 in the ledger untouched, and a later version can derive it again from there.
 
-It runs inside the server, in the same transaction as the event's insert
-(called by ``fleet.accept()``, see :mod:`kiosk.fleet.schema`), so the
-derived state can never disagree with the ledger, and a kiosk's role needs
-no write access to it at all.
+It runs inside the server, in the same transaction as the events' insert:
+once per INSERT statement (a sync's batch), over the rows the statement
+stored (a transition table), after ``fleet.accept()`` has checked each of
+them (see :mod:`kiosk.fleet.schema`). So the derived state can never
+disagree with the ledger, a kiosk's role needs no write access to it, and a
+batch costs one upsert per asset it touches rather than one per event.
 """
 
 from __future__ import annotations
 
-FUNCTION = """
-CREATE FUNCTION fleet.derive(e fleet.ledger) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    d jsonb := e.details::jsonb;
-    v_status text;
-    v_slot text;
-    v_custodian text;
-    v_due text;
-    v_home text := CASE WHEN d ->> 'home_case' IS NULL THEN NULL
-                        ELSE (d ->> 'home_case') || ':' || (d ->> 'home_pos') END;
+# Per asset, only the newest event of the batch that says each thing counts:
+# the newest state event for status/slot/custodian/due, the newest carrying
+# "name", the newest carrying "home_case", the newest of all for event_id.
+_EVENTS = """
+    SELECT kiosk, id, op, asset, to_slot, person, time, received, details::jsonb AS d
+    FROM arrived
+    WHERE asset IS NOT NULL AND op IN ('add', 'update', 'assign', 'move', 'vacate',
+          'stock_out', 'stock_in', 'repair', 'retire', 'lost', 'found')
+"""
+
+FUNCTION = f"""
+CREATE FUNCTION fleet.derive() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = fleet, pg_temp AS $$
 BEGIN
-    CASE e.op
-    WHEN 'person_add' THEN
-        INSERT INTO fleet.people AS p (kiosk, badge, name)
-            VALUES (e.kiosk, e.person, coalesce(d ->> 'name', e.person))
-            ON CONFLICT (kiosk, badge) DO UPDATE SET name = EXCLUDED.name;
-        RETURN;
-    WHEN 'person_remove' THEN
-        DELETE FROM fleet.people WHERE kiosk = e.kiosk AND badge = e.person;
-        RETURN;
-    WHEN 'update' THEN
-        UPDATE fleet.assets SET name = coalesce(d ->> 'name', name), event_id = e.id,
-               event_time = e.time, synced_at = e.received
-            WHERE kiosk = e.kiosk AND tag = e.asset;
-        RETURN;
-    WHEN 'add', 'assign', 'move', 'stock_in' THEN
-        v_status := 'IN_STOCK';
-        v_slot := e.to_slot;
-    WHEN 'vacate', 'found' THEN
-        v_status := 'IN_STOCK';
-    WHEN 'stock_out' THEN
-        v_status := 'IN_CUSTODY';
-        v_custodian := e.person;
-        v_due := d ->> 'due';
-    WHEN 'repair' THEN
-        v_status := 'REPAIR';
-    WHEN 'retire' THEN
-        v_status := 'RETIRED';
-    WHEN 'lost' THEN
-        v_status := 'LOST';
-    ELSE
-        RETURN;
-    END CASE;
-    IF e.asset IS NULL THEN
-        RETURN;
-    END IF;
+    WITH last AS (
+        SELECT DISTINCT ON (kiosk, person) kiosk, person, op, details::jsonb ->> 'name' AS name
+        FROM arrived WHERE op IN ('person_add', 'person_remove') AND person IS NOT NULL
+        ORDER BY kiosk, person, id DESC
+    ), gone AS (
+        DELETE FROM fleet.people p USING last l
+        WHERE l.op = 'person_remove' AND p.kiosk = l.kiosk AND p.badge = l.person
+    )
+    INSERT INTO fleet.people (kiosk, badge, name)
+        SELECT kiosk, person, coalesce(name, person) FROM last WHERE op = 'person_add'
+        ON CONFLICT (kiosk, badge) DO UPDATE SET name = EXCLUDED.name;
+
+    WITH ev AS ({_EVENTS}), state AS (
+        SELECT DISTINCT ON (kiosk, asset) * FROM ev WHERE op <> 'update'
+        ORDER BY kiosk, asset, id DESC
+    )
     INSERT INTO fleet.assets AS a (kiosk, tag, name, status, slot, home, custodian, due,
                                    event_id, event_time, synced_at)
-        VALUES (e.kiosk, e.asset, coalesce(d ->> 'name', ''), v_status, v_slot, v_home,
-                v_custodian, v_due, e.id, e.time, e.received)
+        SELECT kiosk, asset, coalesce(d ->> 'name', ''),
+               CASE op WHEN 'stock_out' THEN 'IN_CUSTODY' WHEN 'repair' THEN 'REPAIR'
+                       WHEN 'retire' THEN 'RETIRED' WHEN 'lost' THEN 'LOST'
+                       ELSE 'IN_STOCK' END,
+               CASE WHEN op IN ('add', 'assign', 'move', 'stock_in') THEN to_slot END,
+               NULL,
+               CASE WHEN op = 'stock_out' THEN person END,
+               CASE WHEN op = 'stock_out' THEN d ->> 'due' END,
+               id, time, received
+        FROM state
         ON CONFLICT (kiosk, tag) DO UPDATE SET
             status = EXCLUDED.status, slot = EXCLUDED.slot, custodian = EXCLUDED.custodian,
-            due = EXCLUDED.due, event_id = EXCLUDED.event_id,
-            event_time = EXCLUDED.event_time, synced_at = EXCLUDED.synced_at,
-            home = CASE WHEN d ? 'home_case' THEN EXCLUDED.home ELSE a.home END,
-            name = CASE WHEN d ? 'name' THEN EXCLUDED.name ELSE a.name END;
+            due = EXCLUDED.due;
+
+    WITH ev AS ({_EVENTS})
+    UPDATE fleet.assets a SET name = n.name
+        FROM (SELECT DISTINCT ON (kiosk, asset) kiosk, asset, d ->> 'name' AS name
+              FROM ev WHERE d ? 'name' ORDER BY kiosk, asset, id DESC) n
+        WHERE a.kiosk = n.kiosk AND a.tag = n.asset;
+
+    WITH ev AS ({_EVENTS})
+    UPDATE fleet.assets a SET home = h.home
+        FROM (SELECT DISTINCT ON (kiosk, asset) kiosk, asset,
+                     CASE WHEN d ->> 'home_case' IS NULL THEN NULL
+                          ELSE (d ->> 'home_case') || ':' || (d ->> 'home_pos') END AS home
+              FROM ev WHERE d ? 'home_case' ORDER BY kiosk, asset, id DESC) h
+        WHERE a.kiosk = h.kiosk AND a.tag = h.asset;
+
+    WITH ev AS ({_EVENTS})
+    UPDATE fleet.assets a SET event_id = w.id, event_time = w.time, synced_at = w.received
+        FROM (SELECT DISTINCT ON (kiosk, asset) kiosk, asset, id, time, received
+              FROM ev ORDER BY kiosk, asset, id DESC) w
+        WHERE a.kiosk = w.kiosk AND a.tag = w.asset;
+    RETURN NULL;
 END $$;
 """

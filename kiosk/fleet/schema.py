@@ -204,7 +204,6 @@ BEGIN
             USING ERRCODE = '{BAD_HASH}', DETAIL = NEW.id::text;
     END IF;
     NEW.received := now();
-    PERFORM fleet.derive(NEW);
     RETURN NEW;
 END $$;
 
@@ -235,6 +234,8 @@ $$;
 _GUARDS = f"""
 CREATE TRIGGER ledger_accept BEFORE INSERT ON fleet.ledger
     FOR EACH ROW EXECUTE FUNCTION fleet.accept();
+CREATE TRIGGER ledger_derive AFTER INSERT ON fleet.ledger
+    REFERENCING NEW TABLE AS arrived FOR EACH STATEMENT EXECUTE FUNCTION fleet.derive();
 CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON fleet.ledger
     FOR EACH ROW EXECUTE FUNCTION fleet.append_only();
 CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON fleet.ledger
