@@ -104,6 +104,7 @@ def sync_cmd(ctx: Context, args: argparse.Namespace) -> Result:
     kiosk = schema.kiosk_id(args.kiosk or config.kiosk or "")
     if args.batch < 1:
         raise InvalidInput("--batch must be 1 or more")
+    ctx.db.close()  # no database: say so (exit 4) before any connection is tried
     shipper = sync.Shipper(ctx.db_path(), kiosk=kiosk, dsn=_dsn(ctx, args), batch=args.batch)
     try:
         if args.once:

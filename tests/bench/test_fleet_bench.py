@@ -30,7 +30,7 @@ from kiosk.store.db import Database
 from tests.bench.report import pct
 from tests.fleet.helpers import backlog, start_sync, stop_sync, wait_for, write_config
 
-pytestmark = pytest.mark.bench
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(3600)]
 BACKLOG = int(os.environ.get("ASSETTRACK_BENCH_BACKLOG", "200000"))
 
 
