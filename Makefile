@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA   ?= data
 # Test workers: the suite is I/O- and subprocess-heavy, two cores suffice.
-# loadgroup: tests sharing one booted container (xdist_group) stay on one worker.
+# loadgroup: tests sharing one booted container or one PostgreSQL server
+# (xdist_group) stay on one worker.
 JOBS   ?= 2
 XDIST  := -n $(JOBS) --dist loadgroup
 

@@ -9,7 +9,9 @@
 # the deployment test boots a Debian Bookworm container with: debootstrap
 # builds its root file system, systemd-nspawn (systemd-container) boots it;
 # and the readers the label tests decode printed sheets with: pdftoppm
-# (poppler-utils), zbarimg (zbar-tools) and dmtxread (dmtx-utils).
+# (poppler-utils), zbarimg (zbar-tools) and dmtxread (dmtx-utils); and
+# PostgreSQL's server binaries (initdb, pg_ctl), which the fleet tests start
+# in a temporary directory (Debian keeps them in /usr/lib/postgresql/*/bin).
 set -eu
 
 PY="${PYTHON:-python3}"
@@ -30,6 +32,10 @@ if [ "${1:-}" = "test" ]; then
     command -v dmtxread >/dev/null 2>&1 || missing="$missing dmtx-utils"
     command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
     command -v systemd-nspawn >/dev/null 2>&1 || missing="$missing systemd-container"
+    if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        missing="$missing postgresql"
+    fi
+    command -v runuser >/dev/null 2>&1 || missing="$missing util-linux"
 fi
 
 [ -z "$missing" ] && exit 0

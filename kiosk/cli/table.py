@@ -108,6 +108,16 @@ COMMANDS: dict[str, Command] = {
         "Print label sheets: slots, badges, asset tags, command cards.",
         "assettrack labels slots CART-A -o cart-a.pdf --sheet avery-l7163",
     ),
+    "sync": Command(
+        "kiosk.cli.fleet_cmds",
+        "Ship this kiosk's event log to the central ledger (what assettrack-sync runs).",
+        "assettrack sync --once",
+    ),
+    "fleet": Command(
+        "kiosk.cli.fleet_cmds",
+        "Ask the central ledger: status, where, overdue, verify; init its schema.",
+        "assettrack fleet where LT-0193 --dsn postgresql://staff@central/assettrack",
+    ),
     "demo": Command(
         "kiosk.cli.demo_cmds",
         "Demo data for trying the kiosk.",
@@ -125,5 +135,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("labels", ("labels",)),
     ("hardware", ("hw",)),
     ("daemon", ("run", "status", "inject", "screen")),
+    ("fleet", ("sync", "fleet")),
     ("demo", ("demo",)),
 )

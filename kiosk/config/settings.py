@@ -161,6 +161,18 @@ class DisplayConfig:
 
 
 @dataclass(frozen=True)
+class FleetConfig:
+    """The central ledger this kiosk ships its events to (``assettrack sync``)."""
+
+    #: A libpq connection string or URI; TLS by its sslmode (use verify-full).
+    dsn: str | None = None
+    #: This kiosk's id in the fleet (``ROOM-1``).
+    kiosk: str | None = None
+    #: Seconds between two syncs of the long-running ``assettrack sync``.
+    interval: float = 5.0
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path | None = None
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -170,6 +182,7 @@ class Config:
     leds: LedsConfig = field(default_factory=LedsConfig)
     buttons: ButtonsConfig = field(default_factory=ButtonsConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
+    fleet: FleetConfig = field(default_factory=FleetConfig)
 
 
 def load_config(path: str | None = None) -> Config:
@@ -197,6 +210,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         leds=_leds(root.table("leds")),
         buttons=_buttons(root.table("buttons")),
         display=_display(root.table("display")),
+        fleet=_fleet(root.table("fleet")),
     )
     root.finish()
     _check_pins(config)
@@ -397,6 +411,24 @@ def _display(t: Table) -> DisplayConfig:
         rotation=rotation or 0,
         idle_blank=t.number("idle_blank", 300.0, 0.0),
     )
+    t.finish()
+    return cfg
+
+
+_FLEET_KIOSK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+
+
+def _fleet(t: Table) -> FleetConfig:
+    kiosk = t.string("kiosk", None)
+    if kiosk is not None and not _FLEET_KIOSK.fullmatch(kiosk):
+        raise t.fail("kiosk", "must be 1-32 letters, digits, '.', '_' or '-'")
+    cfg = FleetConfig(
+        dsn=t.string("dsn", None) or None,
+        kiosk=kiosk,
+        interval=t.number("interval", 5.0, 0.0, 3600.0, lo_open=True),
+    )
+    if cfg.dsn is not None and cfg.kiosk is None:
+        raise t.fail("kiosk", "required when fleet.dsn is set")
     t.finish()
     return cfg
 

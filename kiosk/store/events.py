@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -132,14 +132,22 @@ def _rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
 
 def verify(conn: sqlite3.Connection) -> Verdict:
     """Walk the chain from the first event; stop at the first broken link."""
+    return walk(_rows(conn))
+
+
+def walk(rows: Iterable[Sequence[Any]]) -> Verdict:
+    """Check a chain given as rows in id order (the columns of the log, as stored).
+
+    The same walk checks a kiosk's own log and its copy in the central ledger.
+    """
     prev, expected_id, count = GENESIS, 1, 0
-    for row in _rows(conn):
+    for row in rows:
         event_id = row[0]
         if event_id != expected_id:
             why = f"id {event_id} follows {expected_id - 1}"
         elif row[9] != prev:
             why = "prev_hash does not match the previous event"
-        elif digest(row[:10]) != row[10]:
+        elif digest(tuple(row[:10])) != row[10]:
             why = "hash does not match the event's content"
         else:
             prev, expected_id, count = row[10], expected_id + 1, count + 1

@@ -1,4 +1,4 @@
-"""The daemon tests' fixtures (demo database, MockFactory, pty), for the benchmarks."""
+"""The daemon and fleet tests' fixtures (demo database, MockFactory, pty, PostgreSQL)."""
 
 from tests.daemon.conftest import (  # noqa: F401
     kiosk_db,
@@ -7,3 +7,4 @@ from tests.daemon.conftest import (  # noqa: F401
     seeded_path,
     short_tmp,
 )
+from tests.fleet.conftest import central, cli, env, make_kiosk, pg  # noqa: F401

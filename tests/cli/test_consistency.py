@@ -42,6 +42,8 @@ MISSING_DB = {
     "screen": None,
     "labels": (["labels", "slots", "-o", "{tmp}/l.pdf"], 4, False),
     "demo": (["demo", "seed"], 0, True),
+    "sync": (["sync", "--once", "--kiosk", "ROOM-1", "--dsn", "host=/nonexistent"], 4, False),
+    "fleet": None,  # talks to the central database only: tests/fleet
 }
 
 # (argv, exit code): one row per situation and command that meets it, on the demo room.

@@ -25,6 +25,8 @@ HEAVY = (
     "kiosk.store.events",
     "kiosk.interop.snipeit",
     "kiosk.daemon.loop",
+    "kiosk.fleet",
+    "psycopg",
 )
 
 PROBE = """

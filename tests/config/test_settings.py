@@ -141,3 +141,36 @@ def test_each_mistake_is_one_line_naming_the_key(text, message):
 def test_missing_file_named_explicitly_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(str(tmp_path / "nope.toml"))
+
+
+def test_fleet_table():
+    from kiosk.config.settings import parse_config
+
+    cfg = parse_config('[fleet]\ndsn = "postgresql://k@central/at"\nkiosk = "ROOM-1"\n').fleet
+    assert (cfg.dsn, cfg.kiosk, cfg.interval) == ("postgresql://k@central/at", "ROOM-1", 5.0)
+    assert parse_config("").fleet.dsn is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[fleet]\ndsn = "host=x"\n', "fleet.kiosk: required"),
+        ('[fleet]\nkiosk = "ROOM 1"\n', "fleet.kiosk: must be"),
+        ("[fleet]\ninterval = 0\n", "fleet.interval: must be more than 0"),
+        ("[fleet]\nintervall = 5\n", "fleet.intervall: unknown key"),
+    ],
+)
+def test_fleet_table_refuses(text, message):
+    from kiosk.config.settings import parse_config
+    from kiosk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text)
+
+
+def test_fleet_kiosk_with_a_trailing_line_break_is_refused():
+    from kiosk.config.settings import parse_config
+    from kiosk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="fleet.kiosk"):
+        parse_config('[fleet]\nkiosk = "ROOM-1\\n"\n')

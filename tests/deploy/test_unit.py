@@ -64,13 +64,18 @@ def one(unit: dict[str, list[str]], key: str) -> str:
 @pytest.fixture
 def unit_copy(tmp_path: Path) -> Path:
     """The shipped unit with ExecStart= rewritten to an executable that exists."""
+    return stand_in_copy(UNIT, tmp_path)
+
+
+def stand_in_copy(unit: Path, tmp_path: Path) -> Path:
+    """A copy of ``unit`` in ``tmp_path`` whose ExecStart= runs a stand-in that exists."""
     stand_in = tmp_path / "bin" / "assettrack"
     stand_in.parent.mkdir()
     stand_in.write_text("#!/bin/sh\nexit 0\n")
     stand_in.chmod(0o755)
-    text = UNIT.read_text()
+    text = unit.read_text()
     assert f"ExecStart={EXEC} " in text
-    copy = tmp_path / "assettrack.service"
+    copy = tmp_path / unit.name
     copy.write_text(text.replace(f"ExecStart={EXEC} ", f"ExecStart={stand_in} "))
     return copy
 

@@ -42,6 +42,23 @@ SQL_INTERPOLATIONS = {
     ("kiosk/store/migrations.py", "number"): "a migration number from the MIGRATIONS table",
     ("kiosk/store/scratch.py", "quoted"): "a table name from the file's schema, quoted as an id",
     ("kiosk/store/scratch.py", "select"): "_LAST_ONLY's constant, or SELECT * of a quoted name",
+    **{
+        ("kiosk/fleet/schema.py", name): "a module constant of the central schema"
+        for name in (
+            "KIOSK_ROLE",
+            "READER_ROLE",
+            "GENESIS",
+            "FORK",
+            "GAP",
+            "BAD_HASH",
+            "UNREGISTERED",
+            "APPEND_ONLY",
+        )
+    },  # fmt: skip
+    ("kiosk/fleet/schema.py", "kiosk"): "a kiosk id re-checked by kiosk_id() (fullmatch)",
+    ("kiosk/fleet/schema.py", "role"): "a role name re-checked by role_name() (fullmatch)",
+    ("kiosk/fleet/sync.py", "COLUMNS"): "a module constant: the event table's column list",
+    ("kiosk/fleet/derive.py", "_EVENTS"): "a module constant: the events a batch derives from",
 }
 FORBIDDEN_IMPORTS = {"pickle", "cPickle", "shelve", "marshal", "dill"}
 FORBIDDEN_CALLS = {"eval", "exec", "os.system", "os.popen", "os.execl", "os.spawnl"}
