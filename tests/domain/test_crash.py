@@ -15,6 +15,8 @@ import signal
 import struct
 import time
 
+import pytest
+
 from kiosk.domain import assets, people, slots
 from kiosk.domain.operations import commit, execute, preview
 from kiosk.domain.types import SlotRef
@@ -22,7 +24,7 @@ from kiosk.errors import HardStop
 from kiosk.store import events
 from kiosk.store.db import Database
 from tests.conftest import ACTOR, add
-from tests.counts import scaled
+from tests.counts import scaled, time_limit
 from tests.domain.helpers import REQUESTS, sound
 
 KILLS = scaled(100, 1000)
@@ -70,6 +72,7 @@ def _acked(read_fd: int) -> list[tuple[int, str]]:
     ]
 
 
+@pytest.mark.timeout(time_limit(KILLS, 1.0))
 def test_sigkill_during_operations(db, db_path):
     slots.init_case(db, "K", 8, actor=ACTOR)
     people.add_person(db, "0042", "Alice Ng", actor=ACTOR)
