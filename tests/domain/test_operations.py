@@ -7,6 +7,7 @@ while the plan made again inside the write transaction equals it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -15,6 +16,7 @@ from kiosk.domain import assets, people
 from kiosk.domain.custody import StockIn, StockOut
 from kiosk.domain.operations import (
     AssetState,
+    Operation,
     Plan,
     commit,
     describe,
@@ -86,7 +88,7 @@ def test_commit_refuses_a_plan_whose_person_changed(stocked):
     err = refused(
         stocked, ChangedSincePreview, "changed since preview", commit, stocked, plan, actor="k"
     )
-    assert "person name was Alice Ng, now Alice Ng-Park" in str(err)
+    assert str(err) == "changed since preview: person name was Alice Ng, now Alice Ng-Park"
 
 
 def test_commit_refuses_a_plan_that_is_now_blocked(stocked):
@@ -162,7 +164,7 @@ def test_details_leave_out_what_status_and_custodian_say():
 
 def test_a_plan_without_an_asset_has_no_subject():
     plan = Plan(request=Assign("LT-1", SlotRef("A", 1)))
-    with pytest.raises(ValueError, match="a assign plan names no asset"):
+    with pytest.raises(ValueError, match="^a assign plan names no asset$"):
         _ = plan.subject
 
 
@@ -185,3 +187,37 @@ def test_asset_state_keeps_what_a_plan_relies_on(stocked):
     with stocked.read() as conn:
         state = AssetState.of(assets.get(conn, "LT-3"))
     assert state == AssetState("LT-3", "IN_CUSTODY", None, SlotRef("B", 1), "0050", "2999-01-01")
+
+
+def test_plans_and_states_are_frozen_and_plans_take_keywords_only():
+    request = Assign("LT-1", SlotRef("A", 1))
+    plan = Plan(request=request, tag="LT-1")
+    state = AssetState("LT-1", "IN_STOCK", None, None, None, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.tag = "LT-2"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.status = "LOST"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Plan(request, "LT-1")  # type: ignore[misc]
+
+
+def test_a_plan_says_nothing_it_was_not_told():
+    plan = Plan(request=Assign("LT-1", SlotRef("A", 1)))
+    assert (plan.tag, plan.before, plan.from_slot, plan.to_slot) == (None, None, None, None)
+    assert (plan.person, plan.person_name, plan.changes, plan.summary) == (None, None, (), "")
+
+
+def test_an_operation_must_say_how_it_plans():
+    class Half(Operation):
+        op = "half"
+
+    with pytest.raises(TypeError, match="abstract"):
+        Half()  # type: ignore[abstract]
+
+
+def test_describe_when_only_one_plan_knew_the_asset():
+    request = Assign("LT-1", SlotRef("A", 1))
+    state = AssetState("LT-1", "IN_STOCK", None, None, None, None)
+    old = Plan(request=request, tag="LT-1")
+    new = Plan(request=request, tag="LT-1", before=state)
+    assert describe(old, new) == f"before was none, now {state}"
