@@ -88,10 +88,10 @@ def _mutate(module: str, scratch: Path, source: Path, tests_override: str | None
     start = time.monotonic()
     tree = scratch / module
     _copy(tree, source)
-    # No plugin autoloading: loading coverage, hypothesis and benchmark
-    # costs more than most focused test files take to run.
+    # Through this script's --pytest: mutmut 2 counts only exit code 1 as
+    # "killed", but a mutant that breaks an import makes pytest exit 4.
     runner = (
-        f"{sys.executable} -m pytest -x -q "
+        f"{sys.executable} {Path(__file__).resolve()} --pytest -x -q "
         f"-p no:cacheprovider -o addopts= -W ignore::pytest.PytestConfigWarning {tests}"
     )
     env_run = [sys.executable, "-m", "mutmut"]
@@ -156,7 +156,17 @@ def _env(tree: Path) -> dict[str, str]:
     }
 
 
+def _pytest(args: list[str]) -> int:
+    """Run pytest in this process; any failure at all (tests, collection, import) is 1."""
+    import pytest
+
+    return 0 if pytest.main(args) == 0 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--pytest"]:
+        return _pytest(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", choices=[[], *TARGETS], metavar="MODULE")
     parser.add_argument("-j", "--jobs", type=int, default=2)

@@ -208,9 +208,7 @@ def test_log_verify_catches_a_forged_event_by_the_next_link(seeded, db_file):
         conn.execute("DROP TRIGGER events_no_update")
         row = conn.execute("SELECT * FROM events WHERE id = 5").fetchone()
         forged = (*row[:2], "forger", *row[3:10])
-        conn.execute(
-            "UPDATE events SET actor = 'forger', hash = ? WHERE id = 5", (digest(forged),)
-        )
+        conn.execute("UPDATE events SET actor = 'forger', hash = ? WHERE id = 5", (digest(forged),))
     run = seeded("log", "verify", json=True)
     assert run.code == 1 and run.doc["error"]["code"] == "log_broken"
     assert "event 6" in run.doc["error"]["message"]
