@@ -66,7 +66,10 @@ def _annotation_only(context: Any) -> bool:
         config=context.config,
     )
     mutated, count = mutate(mutant)
-    return count > 0 and _shape(mutated) == _shape(original)
+    try:
+        return count > 0 and _shape(mutated) == _shape(original)
+    except SyntaxError:
+        return False  # not equivalent: the tests see it fail to import
 
 
 def pre_mutation(context: Any) -> None:
