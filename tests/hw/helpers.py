@@ -31,3 +31,13 @@ def timeline(pin):
         events.append((at, bool(state.state)))
         at -= state.timestamp
     return events[::-1]
+
+
+class Clock:
+    """A clock the test steps by hand (``clock.now += 0.05``): time without waiting."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

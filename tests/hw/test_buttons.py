@@ -19,19 +19,6 @@ def pressed():
     return []
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def buttons(mock_factory, pressed, clock):
     b = GpioButtons(

@@ -14,19 +14,6 @@ import pytest
 from hw.scanner import ScanAssembler
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def scans():
     return []
