@@ -184,3 +184,18 @@ def test_logged_details_are_json():
     event = events.LoggedEvent(1, "t", "a", "op", None, None, None, None, '{"k":[1]}', "p", "h")
     assert event.as_dict()["details"] == {"k": [1]}
     assert json.dumps(event.as_dict())
+
+
+def test_recent_defaults_to_the_newest_fifty(db):
+    with db.write() as conn:
+        for i in range(51):
+            events.append(conn, actor="t", op="op", details={"i": i})
+    with db.read() as conn:
+        shown = events.recent(conn)
+    assert [e.id for e in shown] == list(range(2, 52))
+
+
+def test_a_verdict_cannot_be_changed_after_the_fact():
+    verdict = events.Verdict(False, 3, 4, "why")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.ok = True  # type: ignore[misc]
