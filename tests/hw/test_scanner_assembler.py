@@ -64,8 +64,9 @@ def test_one_non_printable_byte_rejects_the_whole_scan(assembler, scans, caplog,
     [record] = caplog.records
     # What is kept is printable already; the bad byte is shown in hex.
     assert record.getMessage() == (
-        f"scanner: rejected a scan holding non-printable bytes: LT-1 (bytes {byte:02x})"
+        f"scanner: rejected a scan holding non-printable bytes {byte:02x}: LT-1"
     )
+    assert assembler.refused == f"non-printable bytes {byte:02x}"
     assembler.feed(b"LT-2\r")  # the next scan starts clean
     assert scans == ["LT-2"]
 
