@@ -98,10 +98,16 @@ class _Debounced:
     """One gpiozero Button with bounce filtering and press/release/held hooks."""
 
     def __init__(
-        self, button: Any, bounce_time: float, on_press: Callback, on_release: Callback
+        self,
+        button: Any,
+        bounce_time: float,
+        on_press: Callback,
+        on_release: Callback,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.button = button
         self.bounce_time = bounce_time
+        self._clock = clock
         self._on_press, self._on_release = on_press, on_release
         self._pressed = False
         self._last_edge = -1e9
@@ -111,7 +117,7 @@ class _Debounced:
         button.when_released = lambda: self._edge(False)
 
     def _edge(self, pressed: bool) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if now - self._last_edge < self.bounce_time:
                 self._recheck_later(self._last_edge + self.bounce_time - now)
@@ -162,7 +168,9 @@ class GpioButtons(Buttons):
         on_cancel: Callback | None = None,
         on_long_cancel: Callback | None = None,
         pin_factory: Any = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` times the bounce window (tests pass their own to step time)."""
         super().__init__(on_confirm=on_confirm, on_cancel=on_cancel, on_long_cancel=on_long_cancel)
         self._held = False
         confirm_button = Button(confirm, pull_up=pull_up, pin_factory=pin_factory)
@@ -175,10 +183,10 @@ class GpioButtons(Buttons):
             raise
         cancel_button.when_held = self._cancel_held
         self.confirm = _Debounced(
-            confirm_button, bounce_time, lambda: self._emit("confirm"), _nothing
+            confirm_button, bounce_time, lambda: self._emit("confirm"), _nothing, clock
         )
         self.cancel = _Debounced(
-            cancel_button, bounce_time, self._cancel_pressed, self._cancel_released
+            cancel_button, bounce_time, self._cancel_pressed, self._cancel_released, clock
         )
 
     def _cancel_pressed(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from kiosk.domain import people, slots
@@ -52,3 +54,35 @@ def snapshot(db):
             t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
             for t in ("slots", "assets", "people", "events")
         }
+
+
+#: Skip reasons that mean "this run was not privileged enough", not "not applicable".
+ROOT_ONLY = "needs root"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say once, plainly, which tests an ordinary user's run did not cover and how to run them."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if ROOT_ONLY in _skip_reason(report)
+    ]
+    if not skipped:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("not covered: needs root", sep="-", yellow=True)
+    write(
+        f"{len(skipped)} tests did not run: they mount a small tmpfs (full disk, read-only "
+        "file system) or run the daemon as another user, which only root may do."
+    )
+    for report in skipped:
+        write(f"  {report.nodeid}")
+    ids = " ".join(shlex.quote(report.nodeid) for report in skipped)
+    write(f"Run them as root: sudo .venv/bin/python -m pytest {ids}")
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)

@@ -121,7 +121,12 @@ def suit_directory(fd: int, directory: Path) -> None:
 def _create_file(path: Path) -> None:
     """Create an empty database file that suits its directory; make its name durable."""
     path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        # Another process created it since our check: as good as ours, since
+        # migrations re-read the version under the write lock.
+        return
     try:
         suit_directory(fd, path.parent)
     except BaseException:

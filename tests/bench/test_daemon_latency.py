@@ -13,14 +13,16 @@ Memory: ``assettrack run --sim`` as a process, 10,000 scan/confirm cycles
 /proc after a warm-up and at the end.
 
 Soak (in-process, same harness): 100,000 scan -> Confirm cycles
-(``ASSETTRACK_SOAK_CYCLES``). Asserted: RSS grows < 2 MB after a warm-up
-tenth, open fds and threads stay flat, and the cycle's p99 at the end is
-within 1.5x of the start (a ratio within one run, each side a median of
-slice p99s, so a burst of load elsewhere on the machine does not decide it).
+(``ASSETTRACK_SOAK_CYCLES``). Asserted: RSS grows by at most 5% after a
+warm-up tenth (a ratio to the same run's warm RSS), open fds and threads
+stay flat, and the cycle's p99 at the end is within 1.5x of the start (a
+ratio within one run, each side a median of slice p99s, so a burst of load
+elsewhere on the machine does not decide it).
 
 Targets on a developer machine: p99 scan -> LED < 10 ms, press -> committed
-< 20 ms, RSS < 40 MB with no growth. These figures are printed, not
-asserted: a loaded CI machine must not fail the build on them.
+< 20 ms, RSS < 40 MB. These absolute figures are printed, not asserted (a
+loaded machine must not fail the build on them); what is asserted is a
+ratio within the run: RSS at the end within 5% of RSS after the warm-up.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
 SCANS = 1000
 CYCLES = int(os.environ.get("ASSETTRACK_BENCH_CYCLES", "10000"))
 SOAK_CYCLES = int(os.environ.get("ASSETTRACK_SOAK_CYCLES", "100000"))
+#: Resident memory at the end may exceed the warm-up's by this factor: 5% of
+#: the kiosk's ~40 MB is the 2 MB allowance, as a ratio that holds on any machine.
+RSS_GROWTH = 1.05
 
 
 def pct(values, p):
@@ -225,7 +230,11 @@ def test_rss_after_many_cycles(seeded_path, scanner_pty, short_tmp):
     # bounded at 2 MB by default) and import what the first commit needs.
     first = samples[len(samples) // 10]
     growth = samples[-1][1] - first[1]
-    print(f"RSS growth from cycle {first[0]} to {samples[-1][0]}: {growth / 1024:.2f} MB")
+    print(
+        f"RSS growth from cycle {first[0]} to {samples[-1][0]}: {growth / 1024:.2f} MB, "
+        f"{samples[-1][1] / first[1]:.3f}x (target <= {RSS_GROWTH}x)"
+    )
+    assert samples[-1][1] <= RSS_GROWTH * first[1], "the daemon's memory grows with use"
 
 
 def settled_threads():
@@ -250,10 +259,10 @@ def steady_p99(part, slices=5):
 def test_soak_in_process(kiosk_db, mock_factory, scanner_pty, monkeypatch):
     """100,000 scan -> Confirm cycles through the real daemon code, on pins and a pty.
 
-    After a warm-up tenth: RSS grows < 2 MB, open fds and threads stay flat,
-    and the p99 of a cycle (first scan to committed, on the success screen) in
-    the last tenth is within 1.5x of the p99 in the second tenth (each taken as
-    :func:`steady_p99`: the machine's own noise is not the kiosk's).
+    After a warm-up tenth: RSS grows by at most 5% (``RSS_GROWTH``), open fds
+    and threads stay flat, and the p99 of a cycle (first scan to committed, on
+    the success screen) in the last tenth is within 1.5x of the p99 in the
+    second tenth (each taken as :func:`steady_p99`: the machine's own noise is not the kiosk's).
     """
     k = PinKiosk(kiosk_db, mock_factory, scanner_pty, monkeypatch)
     every = max(SOAK_CYCLES // 40, 2)
@@ -291,7 +300,10 @@ def test_soak_in_process(kiosk_db, mock_factory, scanner_pty, monkeypatch):
     print(f"\nsoak: {len(cycles)} scan -> Confirm cycles in {elapsed:.1f} s, {k.commits} commits")
     for done, kb, fds, threads in samples[:: max(len(samples) // 10, 1)] + samples[-1:]:
         print(f"  after {done:>7} cycles: RSS {kb / 1024:6.1f} MB, {fds} fds, {threads} threads")
-    print(f"RSS growth from cycle {warm[0]} to {samples[-1][0]}: {growth_kb / 1024:.2f} MB")
+    print(
+        f"RSS growth from cycle {warm[0]} to {samples[-1][0]}: {growth_kb / 1024:.2f} MB, "
+        f"{samples[-1][1] / warm[1]:.3f}x (target <= {RSS_GROWTH}x)"
+    )
     for i in range(10):
         part = cycles[i * tenth : (i + 1) * tenth]
         p50, p99 = statistics.median(part) * 1000, pct(part, 99) * 1000
@@ -302,7 +314,7 @@ def test_soak_in_process(kiosk_db, mock_factory, scanner_pty, monkeypatch):
     )
     assert k.commits == len(cycles)
     after = samples[len(samples) // 10 :]
-    assert growth_kb < 2 * 1024
+    assert samples[-1][1] <= RSS_GROWTH * warm[1]
     assert {fds for _, _, fds, _ in after} == {warm[2]}
     assert {threads for _, _, _, threads in after} == {warm[3]}
     assert p99_end <= 1.5 * p99_start

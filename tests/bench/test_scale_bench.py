@@ -2,13 +2,23 @@
 
 The room is built with bulk inserts (the event chain computed with the same
 digest the log uses), then the everyday operations run through the layer.
-Targets: ``log verify`` over 1M events under 15 s; ``custody list --overdue``
-under 100 ms. Reported: p50/p99 of where, stock-out, stock-in; file size.
+Targets (on a Pi: ``log verify`` over 1M events under 15 s, ``custody list
+--overdue`` under 100 ms) are asserted as ratios to baselines measured in the
+same run, so they hold on any machine:
+
+* ``log verify`` at most ``VERIFY_RATIO`` x the least any chain check must do:
+  read every event row and hash it once (raw sqlite3 + hashlib);
+* ``custody list --overdue`` (CLI wall) at most ``OVERDUE_RATIO`` x the CLI's
+  cheapest database command, ``where`` one tag: the query must not cost more
+  than starting the program does.
+
+Reported: p50/p99 of where, stock-out, stock-in; file size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -24,9 +34,11 @@ from kiosk.store import events
 from kiosk.store.db import Database
 from tests.bench.report import latencies, pct
 
-pytestmark = pytest.mark.bench
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
 CASES, SLOTS, ASSETS, EVENTS, PEOPLE = 100, 50, 100_000, 1_000_000, 500
 IN_CUSTODY = 10_000
+VERIFY_RATIO = 3.0
+OVERDUE_RATIO = 1.5
 
 
 def _build(path):
@@ -97,6 +109,14 @@ def _cli(db_path, *args):
     return time.perf_counter() - start, out.stdout
 
 
+def _raw_chain_walk(conn) -> float:
+    """Seconds to read every event and hash each row once: the floor of any verify."""
+    start = time.perf_counter()
+    for row in conn.execute("SELECT * FROM events ORDER BY id"):
+        hashlib.sha256(repr(row).encode()).digest()
+    return time.perf_counter() - start
+
+
 def test_scale(tmp_path):
     path = tmp_path / "scale.db"
     t0 = time.perf_counter()
@@ -123,9 +143,12 @@ def test_scale(tmp_path):
         verdict = events.verify(conn)
     verify_s = time.perf_counter() - s
     assert verdict.ok and verdict.count == EVENTS + 2000
+    with db.read() as conn:
+        raw_walk = _raw_chain_walk(conn)
     db.close()
 
-    cli_overdue, _ = _cli(path, "--json", "custody", "list", "--overdue")
+    cli_where = min(_cli(path, "--json", "where", "LT-000001")[0] for _ in range(3))
+    cli_overdue = min(_cli(path, "--json", "custody", "list", "--overdue")[0] for _ in range(3))
     cli_verify, out = _cli(path, "--json", "log", "verify")
     assert json.loads(out)["ok"]
 
@@ -138,6 +161,13 @@ def test_scale(tmp_path):
         print(f"  {name:<10} p50 {pct(xs, 50) * ms:6.2f} ms   p99 {pct(xs, 99) * ms:6.2f} ms")
     print(
         f"  custody overdue ({len(found)} rows): query {min(overdue) * ms:.1f} ms, "
-        f"CLI wall {cli_overdue * ms:.0f} ms (target < 100 ms)"
+        f"CLI wall {cli_overdue * ms:.0f} ms, {cli_overdue / cli_where:.2f}x `where` "
+        f"({cli_where * ms:.0f} ms) (target <= {OVERDUE_RATIO}x; on a Pi < 100 ms)"
     )
-    print(f"  log verify: in-process {verify_s:.2f} s, CLI wall {cli_verify:.2f} s (target < 15 s)")
+    print(
+        f"  log verify: in-process {verify_s:.2f} s, {verify_s / raw_walk:.2f}x a raw read+hash "
+        f"of every event ({raw_walk:.2f} s) (target <= {VERIFY_RATIO}x; on a Pi < 15 s), "
+        f"CLI wall {cli_verify:.2f} s"
+    )
+    assert verify_s <= VERIFY_RATIO * raw_walk, "log verify costs more than reading + hashing"
+    assert cli_overdue <= OVERDUE_RATIO * cli_where, "the overdue query outweighs start-up"

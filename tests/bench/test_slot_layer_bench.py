@@ -141,3 +141,4 @@ def test_layer_vs_raw(tmp_path):
         print(line(f"{name} (raw)", base))
         print(line(f"{name} (layer)", layer, base) + f"   {1 / layer:8.0f} ops/s")
     print(f"  worst ratio {worst:.2f}x (target <= 1.5x)")
+    assert worst <= 1.5, f"the slot layer costs {worst:.2f}x raw sqlite3 (target <= 1.5x)"

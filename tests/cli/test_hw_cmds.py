@@ -42,12 +42,23 @@ def test_buttons_test_reads_keys_in_sim(capsys, monkeypatch):
 
 
 def test_scanner_monitor_prints_scans_escaped(capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("LT-1\nLT-1\nBADGE:\u202eX\nLT-2\n"))
+    # The one hostile value a scanner lets through is printable ASCII that
+    # spells an escape: printed raw, it would read exactly like a real ESC.
+    typed_escape = "LT-\\x1b[2J"
+    lines = f"LT-1\nLT-1\nBADGE:\u202eX\n{typed_escape}\nLT-2\n"
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(lines))
     code, out, _ = run(
-        capsys, "hw", "scanner", "monitor", "--sim", "--count", "2", "--seconds", "2"
+        capsys, "hw", "scanner", "monitor", "--sim", "--count", "3", "--seconds", "30"
     )
     assert code == 0
-    assert "LT-1" in out and "LT-2" in out and "2 scans" in out
+    assert "LT-1" in out and "LT-2" in out and "3 scans" in out
+    assert "  LT-\\\\x1b[2J\n" in out  # the backslash shown escaped: typed, not a real ESC
+    assert "\u202e" not in out  # rejected by the scanner itself
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(f"{typed_escape}\n"))
+    code, out, _ = run(
+        capsys, "--json", "hw", "scanner", "monitor", "--sim", "--count", "1", "--seconds", "30"
+    )
+    assert json.loads(out)["scans"] == ["LT-\\\\x1b[2J"]
 
 
 def test_display_test_saves_every_screen(capsys, tmp_path):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
+import pytest
+
 from kiosk.domain import people, slots
 from kiosk.domain.custody import StockIn, StockOut
 from kiosk.domain.operations import execute
@@ -16,7 +18,7 @@ from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop, KioskError
 from kiosk.store.db import Database
 from tests.conftest import ACTOR, add
-from tests.counts import scaled
+from tests.counts import scaled, time_limit
 from tests.domain.helpers import sound
 
 WORKERS = 4
@@ -55,6 +57,7 @@ def _race(path: str, me: int, start, results) -> None:
     db.close()
 
 
+@pytest.mark.timeout(time_limit(ROUNDS, 5.0))
 def test_exactly_one_winner_per_contested_slot(db, db_path):
     slots.init_case(db, "RACE", ROUNDS, actor=ACTOR)
     for me in range(WORKERS):
@@ -101,6 +104,7 @@ def _churn(path: str, me: int, start, results) -> None:
     db.close()
 
 
+@pytest.mark.timeout(time_limit(ROUNDS, 5.0))
 def test_mixed_churn_keeps_invariants(db, db_path):
 
     slots.init_case(db, "POOL", 6, actor=ACTOR)

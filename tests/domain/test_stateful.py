@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -23,7 +24,7 @@ from kiosk.domain.placement import Assign, Move, Vacate
 from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop, KioskError, NotFound
 from kiosk.store.db import Database
-from tests.counts import scaled
+from tests.counts import scaled, time_limit
 from tests.domain.helpers import sound
 
 TAGS = st.sampled_from(["T1", "T2", "T3", "T4", "T5"])
@@ -297,4 +298,4 @@ class Slots(RuleBasedStateMachine):
 
 
 Slots.TestCase.settings = settings(max_examples=COUNT, stateful_step_count=30, deadline=None)
-TestSlots = Slots.TestCase
+TestSlots = pytest.mark.timeout(time_limit(COUNT, 5.0))(Slots.TestCase)

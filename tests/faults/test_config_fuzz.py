@@ -11,12 +11,13 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.config.settings import parse_config
 from kiosk.errors import ConfigError
-from tests.counts import scaled
+from tests.counts import scaled, time_limit
 
 EXAMPLE = tomllib.loads(
     (Path(__file__).parents[2] / "deploy" / "assettrack.example.toml").read_text()
@@ -104,12 +105,14 @@ def test_example_is_valid():
     parse_config(_toml(EXAMPLE))
 
 
+@pytest.mark.timeout(time_limit(EXAMPLES, 0.5))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(PATHS), st.sampled_from(["set", "drop", "unknown"]), VALUES)
 def test_mutated_example(path, action, value):
     _loads_or_config_error(_toml(_mutated(path, action, value)))
 
 
+@pytest.mark.timeout(time_limit(EXAMPLES, 0.5))
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.text(max_size=300))
 def test_arbitrary_text(text):

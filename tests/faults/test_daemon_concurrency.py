@@ -97,6 +97,12 @@ def test_kiosk_cli_writer_and_reader_at_once(
     by_actor = lambda actor: [(e.op, e.asset) for e in log if e.actor == actor]  # noqa: E731
     assert by_actor("kiosk") == kiosk_done
     assert by_actor(cli_loop.ACTOR) == [cli_loop.EVENTS[r["index"]] for r in cli_writes]
+    # All three really ran, and at the same time: CLI commits fall between the
+    # kiosk's first and last commit (with no CLI writes every check above holds).
+    assert kiosk_done and cli_writes and cli_reads
+    kiosk_ids = [e.id for e in log if e.actor == "kiosk"]
+    between = [e for e in log if e.actor == cli_loop.ACTOR and kiosk_ids[0] < e.id < kiosk_ids[-1]]
+    assert between, "the CLI wrote nothing while the kiosk was committing"
     assert sound(other_db) == len(log)
     print(
         f"\nconcurrency for {SECONDS} s: kiosk {len(kiosk_done)} commits, "

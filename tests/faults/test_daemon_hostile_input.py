@@ -35,7 +35,7 @@ from kiosk.flow.interaction import (
     Interaction,
 )
 from tests.conftest import snapshot
-from tests.counts import scaled
+from tests.counts import scaled, time_limit
 from tests.daemon.helpers import looping, wait_for
 from tests.domain.helpers import REQUESTS
 from tests.faults.helpers import brisk_daemon
@@ -108,6 +108,7 @@ def hostile(rng: random.Random) -> bytes:
             return data + rng.choice([b"\r", b"\n", b"\r\n"])
 
 
+@pytest.mark.timeout(time_limit(INPUTS, 0.01))
 def test_hostile_scanner_stream_commits_nothing(
     odd_states, other_db, mock_factory, scanner_pty, short_tmp, caplog
 ):
@@ -186,6 +187,7 @@ def leds_tell_the_truth(machine: Interaction, port: DbPort) -> None:
         assert dict(view.leds) == ({} if slot is None else {str(slot): "blink"})
 
 
+@pytest.mark.timeout(time_limit(EXAMPLES, 1.0))
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

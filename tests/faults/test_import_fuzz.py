@@ -16,6 +16,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from kiosk.cli.main import main
 from kiosk.ops import demo
 from kiosk.store.db import Database
 from tests.conftest import snapshot
-from tests.counts import scaled
+from tests.counts import scaled, time_limit
 from tests.domain.helpers import sound
 from tests.interop.test_import_export import SNIPEIT
 
@@ -84,6 +85,7 @@ def _import(db_path: Path, csv_path: Path) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+@pytest.mark.timeout(time_limit(EXAMPLES, 1.0))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(broken())
 def test_broken_files_import_whole_or_not_at_all(data):

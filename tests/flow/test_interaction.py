@@ -210,6 +210,16 @@ CASES = {
         {"LT-0103": ("IN_STOCK", "CART-B:3")},
         0,
     ),
+    "a plan that still holds but differs at confirm is refused, not applied": (
+        [
+            ("scan LT-0101", AWAIT_BADGE, {A1: BLINK}, None),
+            ("scan BADGE:0043", PREVIEW, {A1: BLINK}, "LT-0101 -> Bob Okafor"),
+            ("cli move LT-0101 slot=CART-A:6", PREVIEW, {A1: BLINK}, None),
+            ("confirm", CONFLICT, {}, "changed since preview"),
+        ],
+        {"LT-0101": ("IN_STOCK", A6)},
+        0,
+    ),
     "a CLI change during a preview moves the LED": (
         [
             ("scan LT-0999", PREVIEW, {A4: BLINK}, None),

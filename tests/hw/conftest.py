@@ -11,6 +11,8 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
+from tests.hw.helpers import Clock
+
 
 @pytest.fixture
 def mock_factory():
@@ -22,3 +24,9 @@ def mock_factory():
     finally:
         factory.reset()
         Device.pin_factory = previous
+
+
+@pytest.fixture
+def clock():
+    """A stepped clock for the classes that take one (ScanAssembler, GpioButtons)."""
+    return Clock()

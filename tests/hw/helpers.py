@@ -5,8 +5,12 @@ from __future__ import annotations
 import time
 
 
-def wait_for(predicate, timeout=3.0, interval=0.005):
-    """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value."""
+def wait_for(predicate, timeout=30.0, interval=0.005):
+    """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value.
+
+    The deadline is generous on purpose: it is there to end a test that hangs,
+    not to measure speed, so a loaded machine only makes a passing test slower.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -27,3 +31,13 @@ def timeline(pin):
         events.append((at, bool(state.state)))
         at -= state.timestamp
     return events[::-1]
+
+
+class Clock:
+    """A clock the test steps by hand (``clock.now += 0.05``): time without waiting."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

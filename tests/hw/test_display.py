@@ -11,7 +11,7 @@ import atexit
 import errno
 import logging
 import os
-import time
+import threading
 
 import pytest
 from luma.core.device import dummy
@@ -97,28 +97,36 @@ def test_display_recovers_from_bus_errors(error, caplog):
     assert len(made) >= 2  # set up again after the failure
 
 
-class SlowDevice(dummy):
+class GatedDevice(dummy):
+    """A bus that takes as long as the test says: each frame waits for ``gate``."""
+
     def __init__(self, **kw):
         super().__init__(mode="1", **kw)
         self.frames = []
+        self.gate = threading.Event()
+        self.busy = threading.Event()
 
     def display(self, image):
-        time.sleep(0.05)
+        self.busy.set()
+        if not self.gate.wait(60):
+            raise TimeoutError("the test never opened the gate")
         super().display(image)
         self.frames.append(image.copy())
 
 
 def test_show_never_waits_for_the_bus_and_stale_frames_are_dropped():
-    device = SlowDevice()
+    device = GatedDevice()
     screens = [Screen("busy", f"Step {i}") for i in range(20)]
     with Display(DevicePanel(lambda: device)) as display:
-        started = time.monotonic()
-        for screen in screens:
-            show(display, screen)
-        assert time.monotonic() - started < 0.5  # 20 frames would take 1 s on this bus
-        assert display.wait_drawn()
-        assert len(device.frames) < 5
-        assert same_pixels(device.frames[-1], render(screens[-1]))
+        show(display, screens[0])
+        assert device.busy.wait(30)  # the worker is stuck on the bus with the first frame
+        for screen in screens[1:]:
+            show(display, screen)  # returns although the bus is still busy
+        assert not device.frames  # so all of them returned before any frame was drawn
+        device.gate.set()
+        assert display.wait_drawn(30)
+        assert wait_for(lambda: same_pixels(device.frames[-1], render(screens[-1])), 30)
+        assert len(device.frames) <= 3  # the first, maybe one more, then only the latest
     assert device.frames[-1].getbbox() is None  # closing clears the panel
 
 

@@ -34,14 +34,17 @@ def test_gpio_slot_on_and_off_drive_the_pin(mock_factory):
 
 def test_gpio_blink_follows_the_configured_rate(mock_factory):
     with GpioLeds(SMALL_CASE, blink_rate=10) as leds:  # 0.05 s on, 0.05 s off
+        assert leds.half_period == 0.05
         leds.set("SHELF-1:3", "blink")
         pin = mock_factory.pin(20)
-        assert wait_for(lambda: len(pin.states) >= 7)
+        assert wait_for(lambda: len(pin.states) >= 7, timeout=30)
         leds.set("SHELF-1:3", "off")
     events = timeline(pin)[1:7]
     assert [level for _, level in events] == [True, False] * 3
+    # A loaded machine may stretch a phase, never shorten it: gpiozero waits at
+    # least the half period, so only that bound is asserted (1 ms for timestamps).
     gaps = [b[0] - a[0] for a, b in zip(events, events[1:], strict=False)]
-    assert all(0.03 < gap < 0.2 for gap in gaps), gaps
+    assert all(gap >= 0.049 for gap in gaps), gaps
 
 
 def test_unknown_slot_and_bad_state_are_refused(mock_factory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -183,3 +184,47 @@ def test_an_empty_room_says_to_create_the_cases(at, env, devices):
     )
     human = at("doctor").out
     assert "no cases yet" in human and "all checks passed; 1 to do" in human
+
+
+def test_daemon_replies_from_the_real_daemon_process(scanner_pty, seeded_path, short_tmp):
+    """doctor against ``assettrack run`` itself, through its real control server.
+
+    The fake socket in ``fake_daemon`` always answers idle; here the reply is
+    the daemon's own, through its real control server.
+    """
+    import subprocess
+    import sys
+
+    from tests.daemon.helpers import wait_for
+    from tests.daemon.test_end_to_end import spawn
+
+    kiosk = spawn(seeded_path, short_tmp, "--scanner", scanner_pty.path)
+
+    def assettrack(*argv):
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--db", str(seeded_path), "--json", *argv],
+            env=kiosk.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return json.loads(done.stdout)
+
+    def daemon_row():
+        doc = assettrack("doctor")
+        return {c["check"]: c for c in doc}["daemon"]
+
+    try:
+        assert wait_for(lambda: "READY=1" in kiosk.systemd.lines() or kiosk.poll() is not None, 60)
+        assert kiosk.poll() is None
+        row = daemon_row()
+        assert row["status"] == "ok", row
+        assert row["detail"] == f"{kiosk.socket}: idle"
+    finally:
+        kiosk.terminate()
+        try:
+            kiosk.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            kiosk.kill()  # its stopping is the daemon tests' business, not doctor's
+            kiosk.communicate()
+        kiosk.systemd.close()

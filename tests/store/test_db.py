@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -13,7 +15,7 @@ from kiosk.domain.operations import execute
 from kiosk.domain.placement import Move
 from kiosk.domain.types import SlotRef
 from kiosk.errors import NoDatabase, StorageError
-from kiosk.store import migrations
+from kiosk.store import invariants, migrations
 from kiosk.store.db import Database, resolve_path
 from tests.domain.helpers import sound
 
@@ -107,11 +109,59 @@ def test_upgrade_from_milestone_7_keeps_every_row(db_path):
     db.close()
 
 
-def test_upgrade_is_idempotent_and_concurrent_safe(db_path):
+def test_upgrade_is_idempotent(db_path):
     Database(db_path).close()
     again = Database(db_path)
     assert migrations.upgrade(again.conn) == migrations.LATEST
     again.close()
+
+
+#: Opens (and so creates and migrates) the database at argv[1] once stdin says go.
+_OPEN_ON_GO = """
+import sys
+from kiosk.store import invariants, migrations
+from kiosk.store.db import Database
+print("ready", flush=True)
+sys.stdin.readline()
+db = Database(sys.argv[1], create=True)
+print(migrations.version(db.conn), flush=True)
+db.close()
+"""
+
+
+@pytest.mark.parametrize("start", ["missing", "version 1"])
+def test_processes_racing_to_create_and_migrate_agree(db_path, start):
+    # Several processes released at once on one file: each must end up with
+    # the latest schema, every migration applied exactly once, no error.
+    if start == "version 1":
+        conn = sqlite3.connect(db_path, isolation_level=None)
+        migrations.upgrade(conn, target=1)
+        conn.close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_ON_GO, str(db_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    for proc in procs:
+        assert proc.stdout.readline() == "ready\n"
+    for proc in procs:  # go: all of them at once, as closely as processes allow
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert [(p.returncode, out, err) for p, (out, err) in zip(procs, results, strict=True)] == [
+        (0, f"{migrations.LATEST}\n", "")
+    ] * len(procs)
+    db = Database(db_path)
+    with db.read() as conn:
+        assert invariants.integrity(conn) == []
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    db.close()
+    assert len(tables) == len(set(tables))
 
 
 def test_resolve_path_order(monkeypatch, tmp_path):
