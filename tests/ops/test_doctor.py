@@ -220,11 +220,15 @@ def test_daemon_replies_from_the_real_daemon_process(scanner_pty, seeded_path, s
         row = daemon_row()
         assert row["status"] == "ok", row
         assert row["detail"] == f"{kiosk.socket}: idle"
-    finally:
+        # Mid-step too; probed by doctor, the daemon still serves and still stops when told.
+        assert assettrack("inject", "scan", "LT-0103")["state"] == "preview"
+        assert daemon_row()["detail"] == f"{kiosk.socket}: preview"
+        assert assettrack("status")["state"] == "preview"
         kiosk.terminate()
-        try:
-            kiosk.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            kiosk.kill()  # its stopping is the daemon tests' business, not doctor's
+        kiosk.communicate(timeout=30)
+        assert kiosk.returncode == 0
+    finally:
+        if kiosk.poll() is None:
+            kiosk.kill()
             kiosk.communicate()
         kiosk.systemd.close()
