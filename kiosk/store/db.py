@@ -22,6 +22,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,9 +188,25 @@ class Database:
         c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         # Not WAL only where the file system cannot share memory (some network
         # mounts); the daemon says so in its log, doctor in its report.
-        self.journal_mode = str(c.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+        self.journal_mode = self._enter_wal()
         c.execute("PRAGMA synchronous = FULL")
         c.execute("PRAGMA foreign_keys = ON")
+
+    def _enter_wal(self) -> str:
+        """Switch to WAL, waiting up to the busy timeout while another opener holds the file.
+
+        Leaving a rollback journal needs the file to itself, and SQLite
+        answers "locked" at once rather than through the busy handler when
+        another process is opening (and migrating) the same old file.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                return str(self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     # -- transactions ---------------------------------------------------
     @contextlib.contextmanager
