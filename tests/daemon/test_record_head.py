@@ -1,0 +1,33 @@
+"""The daemon writes the log's head to its journal: at start and after each commit.
+
+The journal is a copy of the head that the database file's owner cannot
+rewrite along with the events table (see SECURITY.md, "The event log").
+"""
+
+from __future__ import annotations
+
+import signal
+
+from kiosk.store import heads
+from kiosk.store.db import Database
+from tests.daemon.test_end_to_end import cli, kiosk, until_state  # noqa: F401
+
+
+def _head_of(path):
+    with Database(path) as db:
+        return db.current_head()
+
+
+def test_the_journal_holds_every_head(kiosk, seeded_path):  # noqa: F811
+    at_start = _head_of(seeded_path)
+    cli(kiosk, "inject", "scan", "LT-0101")
+    cli(kiosk, "inject", "scan", "BADGE:0043")
+    until_state(kiosk, "preview")
+    assert cli(kiosk, "inject", "press", "confirm")["state"] == "success"
+    after = _head_of(seeded_path)
+    assert after.id == at_start.id + 1
+    assert heads.read(seeded_path) == after  # and the file beside the database
+    kiosk.send_signal(signal.SIGTERM)
+    _, err = kiosk.communicate(timeout=10)
+    assert f"log head {at_start}" in err
+    assert f"log head {after}" in err
