@@ -32,6 +32,8 @@ def test_the_journal_holds_every_head(seeded_path, short_tmp):
         assert after.id == at_start.id + 1
         assert heads.read(seeded_path) == after  # and the file beside the database
         kiosk.send_signal(signal.SIGTERM)
+        # Keep reading the notify socket while it stops (its watchdog pings fill it).
+        assert wait_for(lambda: kiosk.systemd.lines() is not None and kiosk.poll() is not None, 10)
         _, err = kiosk.communicate(timeout=10)
     finally:
         if kiosk.poll() is None:
