@@ -126,6 +126,11 @@ class Database:
     multi-statement read; single statements may use :attr:`conn` directly.
     """
 
+    #: The log's head as this connection last recorded it beside the file.
+    head: heads.Head | None = None
+    #: Whether commits record the head beside :attr:`path` (a copy in memory must not).
+    records_head: bool = True
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -138,8 +143,6 @@ class Database:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.journal_mode = ""
-        #: The log's head as this connection last recorded it beside the file.
-        self.head: heads.Head | None = None
         if not self.path.exists():
             if not create:
                 raise NoDatabase(f"no database at {self.path}: create one with `assettrack init`")
@@ -192,7 +195,8 @@ class Database:
             except BaseException:
                 self._rollback()
                 raise
-            self._record_head()
+            if self.records_head:
+                self._record_head()
 
     def _record_head(self) -> None:
         """Keep the log's head beside the file (see :mod:`kiosk.store.heads`).

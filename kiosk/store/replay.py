@@ -15,10 +15,11 @@ JSON object whose keys depend on the kind (``Kind.details`` says which):
 
 ======================  =====================================================
 ``add``                 a new asset, ``IN_STOCK``: details ``name``, ``model``,
-                        ``serial``, ``notes``, ``home_case``, ``home_pos``;
-                        ``to_slot`` when it went straight into a slot
-``update``              the descriptive fields that changed (any of ``name``,
-                        ``model``, ``serial``, ``notes``)
+                        ``serial``, ``notes``, ``home_case``, ``home_pos``,
+                        ``snipeit_id`` when imported with one; ``to_slot``
+                        when it went straight into a slot
+``update``              the fields that changed (any of ``name``, ``model``,
+                        ``serial``, ``notes``, ``snipeit_id``)
 ``assign``/``move``     the asset leaves ``from_slot`` (move), takes
                         ``to_slot``; ``home_case``/``home_pos`` when its home
                         changed
@@ -56,15 +57,18 @@ from dataclasses import dataclass, field
 #: The asset columns the log determines, in table order.
 ASSET_FIELDS = (
     "name", "model", "serial", "status", "home_case", "home_pos", "custodian", "due", "notes",
+    "snipeit_id",
 )  # fmt: skip
 _ASSETS_SQL = (  # the columns of ASSET_FIELDS, in its order
-    "SELECT tag, name, model, serial, status, home_case, home_pos, custodian, due, notes "
-    "FROM assets"
+    "SELECT tag, name, model, serial, status, home_case, home_pos, custodian, due, notes, "
+    "snipeit_id FROM assets"
 )
-_DESCRIPTIVE = frozenset({"name", "model", "serial", "notes", "home_case", "home_pos", "due"})
+_DESCRIPTIVE = frozenset(
+    {"name", "model", "serial", "notes", "home_case", "home_pos", "due", "snipeit_id"}
+)
 _NEW_ASSET: dict[str, object] = {
     "name": "", "model": "", "serial": "", "status": "IN_STOCK", "home_case": None,
-    "home_pos": None, "custodian": None, "due": None, "notes": "",
+    "home_pos": None, "custodian": None, "due": None, "notes": "", "snipeit_id": None,
 }  # fmt: skip
 
 Slot = tuple[str, int]

@@ -26,13 +26,34 @@ from tests.faults.test_daemon_start import refuses_to_start
 RAISE_APPEND_ONLY = "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
 
 
+_ASSET_COLUMNS_V2 = (
+    "tag, name, model, serial, status, home_case, home_pos, custodian, due, notes, created, updated"
+)
+
+
 def _seed(path: Path, version: int = migrations.LATEST) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    migrations.upgrade(conn, version)
-    conn.close()
-    with Database(path, migrate=False) as db:
+    """The demo room, in a file at schema ``version`` (rows copied as that schema has them)."""
+    room = path.with_name(path.name + ".room")
+    with Database(room) as db:
         demo.seed(db)
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if version == migrations.LATEST:
+        room.rename(path)
+        room.with_name(room.name + ".head").unlink(missing_ok=True)
+        return
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(conn, version)
+    conn.execute("ATTACH DATABASE ? AS room", (str(room),))
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO people SELECT * FROM room.people")
+    conn.execute(f"INSERT INTO assets SELECT {_ASSET_COLUMNS_V2} FROM room.assets")
+    conn.execute("INSERT INTO slots SELECT * FROM room.slots")
+    conn.execute("INSERT INTO events SELECT * FROM room.events")
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE room")
+    conn.close()
+    room.unlink()
+    room.with_name(room.name + ".head").unlink(missing_ok=True)
 
 
 def _sql(path: Path, *statements: str) -> None:
