@@ -50,11 +50,17 @@ class Context:
         """The database, which must exist: reading or changing never creates one."""
         return self.open_db(create=False)
 
-    def open_db(self, *, create: bool) -> Database:
-        """Open the database; only the commands whose purpose is to create one pass ``create``."""
+    def open_db(self, *, create: bool, exact_schema: bool = False) -> Database:
+        """Open the database; only the commands whose purpose is to create one pass ``create``.
+
+        ``exact_schema``: refuse a schema other than the one the code creates (``run``).
+        """
         if self._db is None:
             self._db = Database(
-                self.db_path(), busy_timeout=self.config_busy_timeout(), create=create
+                self.db_path(),
+                busy_timeout=self.config_busy_timeout(),
+                create=create,
+                exact_schema=exact_schema,
             )
         return self._db
 

@@ -75,7 +75,8 @@ def backup(ctx: Context, args: argparse.Namespace) -> Result:
     data = {"file": str(dest), "bytes": size, **found.as_dict()}
     text = (
         f"backed up to {clean(dest)}: {found.assets} assets, {found.events} events, "
-        f"{size // 1024} KiB, verified"
+        f"{size // 1024} KiB, verified\nhead {found.head} (record it off this machine: "
+        "`log verify --head` checks it later)"
     )
     return Result(data, text)
 
@@ -104,7 +105,7 @@ def restore(ctx: Context, args: argparse.Namespace) -> Result:
         raise HardStop(
             f"cannot tell whether the kiosk daemon runs: {detail}", code="daemon_unknown"
         )
-    found = backups.verify(source)
+    found = backups.verify(source, with_replay=True)
     ctx.confirm(
         f"Replace {clean(target)} by {clean(source)} ({found.assets} assets, "
         f"{found.events} events)?"

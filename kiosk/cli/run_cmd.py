@@ -59,7 +59,8 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         actor="kiosk",
     )
     try:
-        daemon = Daemon(load_config(ctx.args.config), ctx.db, options)
+        db = ctx.open_db(create=False, exact_schema=True)
+        daemon = Daemon(load_config(ctx.args.config), db, options)
         if tty:
             Console(daemon).attach()
         serve(daemon)

@@ -169,7 +169,12 @@ class Daemon:
             raise
         if self.db.journal_mode != "wal":
             log.warning("database %s is in %s mode, not WAL", self.db.path, self.db.journal_mode)
-        log.info("kiosk ready: %d slots, database %s", len(self._slot_names), self.db.path)
+        log.info(
+            "kiosk ready: %d slots, database %s, log head %s",
+            len(self._slot_names),
+            self.db.path,
+            self.db.current_head(),
+        )
         self.notifier.ready(self.status_line())
         self._ready = True
 
@@ -268,6 +273,8 @@ class Daemon:
                 return  # committed to a file no one will open again: never "Done"
             if committed:
                 self._counts = dict(self.port.summary())
+                # The journal keeps every head: a copy of the tail beyond this file's reach.
+                log.info("log head %s", self.db.current_head())
             self._apply(machine.view)
         except Exception:
             # A bug must not take the kiosk down: drop the step, show idle, go on.

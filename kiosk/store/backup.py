@@ -7,9 +7,13 @@ name, checked, fsynced, then renamed, so a half-written backup never
 carries the final name. The copy is a single self-contained file
 (rollback journal, not WAL).
 
+Both refuse a file whose schema is not exactly the one the migrations
+create (:mod:`kiosk.store.schema`); an older file is migrated -- in memory
+for a check, the temporary copy for a restore -- and checked whole.
+
 ``restore`` is for a stopped kiosk. It copies the source the same way into
 a temporary file next to the live database, verifies *that copy* (what is
-checked is what goes live), moves the live file aside as
+checked is what goes live; its tables must be its log's replay), moves the live file aside as
 ``<name>.before-restore`` (hard link, so the live name never disappears)
 and renames the copy into place.
 """
@@ -26,7 +30,7 @@ from pathlib import Path
 
 from kiosk.errors import HardStop, InvalidInput, KioskError, NoDatabase, NotFound, StorageError
 from kiosk.sanitize import clean
-from kiosk.store import db, events, invariants, migrations
+from kiosk.store import db, events, heads, invariants, migrations, replay, schema
 
 SUFFIX_BEFORE = ".before-restore"
 
@@ -38,9 +42,16 @@ class Verified:
     schema: int
     events: int
     assets: int
+    #: The newest event of the copy: recorded elsewhere, it pins this history.
+    head: heads.Head = heads.EMPTY
 
-    def as_dict(self) -> dict[str, int]:
-        return {"schema": self.schema, "events": self.events, "assets": self.assets}
+    def as_dict(self) -> dict[str, int | str]:
+        return {
+            "schema": self.schema,
+            "events": self.events,
+            "assets": self.assets,
+            "head": str(self.head),
+        }
 
 
 def open_reader(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
@@ -105,41 +116,93 @@ def _copy(source: Path, target: Path) -> None:
         raise
 
 
-def verify(path: Path) -> Verified:
-    """Refuse anything that is not a sound AssetTrack database this code can use."""
+def verify(path: Path, *, with_replay: bool = False) -> Verified:
+    """Refuse anything that is not a sound AssetTrack database this code can use.
+
+    An older schema is checked against the schema of its own version, then
+    migrated -- in memory, the file is not touched -- and checked whole,
+    exactly as a current one: its log and tables must hold up too. With
+    ``with_replay`` (what a restore puts live) the tables must also be
+    exactly what replaying its log gives.
+    """
     require_file(path)
     with _connect(path, readonly=True) as conn:
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = migrations.version(conn)
-            if app_id != migrations.APPLICATION_ID:
-                raise HardStop(f"{clean(path)} is not an AssetTrack database", code="not_ours")
-            if not 1 <= version <= migrations.LATEST:
-                raise HardStop(
-                    f"{clean(path)} has schema version {version}; this AssetTrack "
-                    f"reads 1..{migrations.LATEST}",
-                    code="wrong_schema",
-                )
-            broken = invariants.integrity(conn)
-            if broken:
-                raise HardStop(f"{clean(path)} is damaged: {broken[0]}", code="corrupt")
-            if version < migrations.LATEST:
-                return Verified(version, 0, 0)
-            verdict = events.verify(conn)
-            if not verdict.ok:
-                raise HardStop(
-                    f"{clean(path)}: event log broken at event {verdict.bad_id}: {verdict.reason}",
-                    code="log_broken",
-                )
-            wrong = invariants.violations(conn)
-            if wrong:
-                raise HardStop(f"{clean(path)}: {wrong[0]}", code="inconsistent")
-            count = conn.execute("SELECT count(*) FROM assets").fetchone()[0]
+            version = _check_version(conn, path)
+            _check_schema(conn, path, version)
+            if version == migrations.LATEST:
+                return _check_content(conn, path, version, with_replay)
+            with migrated_copy(conn) as copy:
+                _check_schema(copy, path, migrations.LATEST)
+                return _check_content(copy, path, version, with_replay)
         except sqlite3.DatabaseError as err:
             raise HardStop(
                 f"{clean(path)} is not a usable database: {err}", code="corrupt"
             ) from None
-    return Verified(version, verdict.count, count)
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> int:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = migrations.version(conn)
+    if app_id != migrations.APPLICATION_ID:
+        raise HardStop(f"{clean(path)} is not an AssetTrack database", code="not_ours")
+    if not 1 <= version <= migrations.LATEST:
+        raise HardStop(
+            f"{clean(path)} has schema version {version}; this AssetTrack "
+            f"reads 1..{migrations.LATEST}",
+            code="wrong_schema",
+        )
+    return version
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    found = schema.differences(conn, version)
+    if found:
+        raise HardStop(
+            f"{clean(path)}: schema is not the one AssetTrack creates: "
+            f"{clean(schema.describe(found))}",
+            code="wrong_schema",
+        )
+
+
+@contextlib.contextmanager
+def migrated_copy(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """An in-memory copy of ``conn``'s database, migrated to the latest schema."""
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.backup(copy)
+        migrations.upgrade(copy)
+        yield copy
+    finally:
+        copy.close()
+
+
+def _check_content(
+    conn: sqlite3.Connection, path: Path, version: int, with_replay: bool
+) -> Verified:
+    """Integrity, the event chain, the invariants (and the replay) at the latest schema."""
+    broken = invariants.integrity(conn)
+    if broken:
+        raise HardStop(f"{clean(path)} is damaged: {broken[0]}", code="corrupt")
+    verdict = events.verify(conn)
+    if not verdict.ok:
+        raise HardStop(
+            f"{clean(path)}: event log broken at event {verdict.bad_id}: {verdict.reason}",
+            code="log_broken",
+        )
+    wrong = invariants.violations(conn)
+    if wrong:
+        raise HardStop(f"{clean(path)}: {clean(wrong[0])}", code="inconsistent")
+    if with_replay:
+        differ = replay.compare(conn)[1]
+        if differ:
+            raise HardStop(
+                f"{clean(path)}: {len(differ)} rows differ from its event log: "
+                f"{clean(schema.describe([str(d) for d in differ]))}",
+                code="inconsistent",
+            )
+    count = conn.execute("SELECT count(*) FROM assets").fetchone()[0]
+    return Verified(version, verdict.count, count, heads.Head(verdict.count, verdict.head))
 
 
 def default_name(now: _dt.datetime | None = None) -> str:
@@ -193,30 +256,53 @@ def restore(source: Path, target: Path, actor: str) -> tuple[Path | None, Verifi
     temp.unlink(missing_ok=True)
     _copy(source, temp)
     try:
-        found = verify(temp)
+        found = verify(temp, with_replay=True)
+        if found.schema < migrations.LATEST:
+            # What goes live is migrated before the swap and checked again.
+            _upgrade(temp)
+            found = verify(temp, with_replay=True)
         # Mode and owner first: whatever SQLite makes next to it follows them.
         _same_owner(temp, target)
-        if found.schema == migrations.LATEST:
-            _record(temp, actor, source, found)
+        _record(temp, actor, source, found, _live_head(target))
         _fsync(temp)
         kept = _set_aside(target)
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     _fsync(target.parent)
+    # The restored log is the new truth: its head replaces the old one.
+    with _connect(target, readonly=True) as conn:
+        heads.write(target, heads.current(conn))
     return kept, found
 
 
-def _record(path: Path, actor: str, source: Path, found: Verified) -> None:
+def _upgrade(path: Path) -> None:
+    with _connect(path, readonly=False) as conn:
+        migrations.upgrade(conn)
+
+
+def _live_head(target: Path) -> heads.Head | None:
+    """The head of the database a restore replaces (None when there is none)."""
+    if not target.exists():
+        return None
+    try:
+        with _connect(target, readonly=True) as conn:
+            return heads.current(conn)
+    except (sqlite3.Error, StorageError):
+        return None
+
+
+def _record(
+    path: Path, actor: str, source: Path, found: Verified, replaced: heads.Head | None
+) -> None:
+    """Append the ``restore`` event; it names the history it replaces, if any."""
+    details: dict[str, object] = {"source": str(source), "events": found.events}
+    if replaced is not None:
+        details["replaced_head"] = str(replaced)
     with _connect(path, readonly=False) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            events.append(
-                conn,
-                actor=actor,
-                op="restore",
-                details={"source": str(source), "events": found.events},
-            )
+            events.append(conn, actor=actor, op="restore", details=details)
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -34,7 +34,7 @@ from kiosk.errors import (
     StorageFull,
     StorageUnusable,
 )
-from kiosk.store import migrations
+from kiosk.store import heads, migrations, schema
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 DB_FILENAME = "assettrack.db"
@@ -147,9 +147,18 @@ class Database:
     """An open AssetTrack database.
 
     ``Database(path)`` opens (creating if ``create``) and migrates the file.
+    With ``exact_schema`` (the daemon) a schema other than the migrations'
+    own -- a trigger dropped or added, a view for a table, a table of
+    somebody else's -- is refused (:class:`StorageUnusable`), before and
+    after migrating (:mod:`kiosk.store.schema`).
     Use :meth:`write` for every change and :meth:`read` for a consistent
     multi-statement read; single statements may use :attr:`conn` directly.
     """
+
+    #: The log's head as this connection last recorded it beside the file.
+    head: heads.Head | None = None
+    #: Whether commits record the head beside :attr:`path` (a copy in memory must not).
+    records_head: bool = True
 
     def __init__(
         self,
@@ -158,6 +167,7 @@ class Database:
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         create: bool = True,
         migrate: bool = True,
+        exact_schema: bool = False,
     ) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
@@ -176,9 +186,14 @@ class Database:
                 # Before anything that writes (WAL mode changes the file's header):
                 # a file that is not ours is refused untouched.
                 migrations.check_compatible(self.conn, self.path)
+                if exact_schema:
+                    # Before a migration builds on it (and writes the file).
+                    schema.require_exact(self.conn, self.path)
                 self._configure()
                 if migrate:
                     migrations.upgrade(self.conn)
+                if exact_schema:
+                    schema.require_exact(self.conn, self.path)
         except BaseException:
             self.conn.close()
             raise
@@ -225,6 +240,18 @@ class Database:
             except BaseException:
                 self._rollback()
                 raise
+            if self.records_head:
+                self._record_head()
+
+    def _record_head(self) -> None:
+        """Keep the log's head beside the file (see :mod:`kiosk.store.heads`).
+
+        Outside the transaction, so the events table and the head file are
+        never rewritten in one act; a failure here costs detection, not data.
+        """
+        head = heads.current(self.conn)
+        if head != self.head and heads.write(self.path, head):
+            self.head = head
 
     def _rollback(self) -> None:
         if not self.conn.in_transaction:
@@ -244,6 +271,11 @@ class Database:
             finally:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+
+    def current_head(self) -> heads.Head:
+        """The log's newest event (``ID:HASH``): the daemon logs it to the journal."""
+        with translated(self.path):
+            return heads.current(self.conn)
 
     def data_version(self) -> int:
         """Changes when *another* connection commits (cheap; poll it on a tick)."""

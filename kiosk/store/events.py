@@ -20,8 +20,9 @@ from hashlib import sha256
 from typing import Any
 
 from kiosk.store.clock import utcnow
+from kiosk.store.heads import GENESIS
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "LoggedEvent", "Verdict", "append", "digest", "recent", "verify"]
 _COLUMNS = "id, time, actor, op, asset, from_slot, to_slot, person, details, prev_hash, hash"
 
 

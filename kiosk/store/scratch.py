@@ -32,6 +32,9 @@ _ORDER = ("index", "view", "trigger")
 class Scratch(Database):
     """An in-memory copy of the database at ``path``, with :class:`Database`'s transactions."""
 
+    #: Its commits are not the file's: the head beside the file stays the file's.
+    records_head = False
+
     def __init__(self, path: str | Path) -> None:
         # Not Database.__init__: that opens (and may migrate) the file itself.
         self.path = Path(path)

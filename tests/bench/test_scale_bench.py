@@ -32,6 +32,7 @@ from kiosk.domain.custody import StockIn, StockOut
 from kiosk.domain.operations import execute
 from kiosk.store import events
 from kiosk.store.db import Database
+from tests.bench.chain import insert_chain
 from tests.bench.report import latencies, pct
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
@@ -74,27 +75,13 @@ def _build(path):
             "UPDATE slots SET current_asset_tag = ? WHERE case_name = ? AND slot_position = ?",
             [(f"LT-{i:06d}", f"C{i % CASES:03d}", i // CASES + 1) for i in range(CASES * SLOTS)],
         )
-        prev = events.GENESIS
-        batch = []
-        for eid in range(1, EVENTS + 1):
-            row = (
-                eid,
-                "2026-01-01T00:00:00.000Z",
-                "bench",
-                "stock_out",
-                f"LT-{eid % ASSETS:06d}",
-                "C000:1",
-                None,
-                "B0001",
-                "{}",
-                prev,
-            )
-            prev = events.digest(row)
-            batch.append((*row, prev))
-            if len(batch) == 50_000:
-                conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
-                batch = []
-        conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+        insert_chain(
+            conn,
+            (
+                ("stock_out", f"LT-{eid % ASSETS:06d}", "C000:1", None, "B0001", "{}")
+                for eid in range(1, EVENTS + 1)
+            ),
+        )
     return db
 
 

@@ -110,7 +110,8 @@ def test_backup_into_a_directory_and_refusals(seeded, tmp_path):
     )  # an output path that cannot be written: I/O
     assert sorted(p.name for p in target.iterdir() if p.name.startswith(".")) == []
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("assettrack.db")) == [
-        "assettrack.db"
+        "assettrack.db",
+        "assettrack.db.head",
     ], "the copy left -wal/-shm files beside the live database"
 
 
@@ -142,7 +143,9 @@ def test_restore_replaces_atomically_and_keeps_the_old_file(seeded, db_file, bac
     assert not list(db_file.parent.glob(".*tmp*"))
     last = seeded("log", "--limit", "1", json=True).doc[0]
     assert (last["op"], last["actor"], last["id"]) == ("restore", "tester", 13)
-    assert last["details"] == {"source": str(backup_file), "events": 12}
+    details = last["details"]
+    assert details.pop("replaced_head").startswith("13:")  # the history it replaced
+    assert details == {"source": str(backup_file), "events": 12}
 
 
 def test_restore_refuses_while_the_daemon_runs(seeded, db_file, backup_file, fake_daemon):
@@ -168,8 +171,14 @@ def _garbage(path):
 
 # what is wrong with the source -> (how to make it so, the error code expected)
 SPOILS = {
+    # The trigger put back as it was: the schema is exact, only the chain can tell.
     "forged event": (
-        _spoiled("DROP TRIGGER events_no_update", "UPDATE events SET actor = 'x' WHERE id = 3"),
+        _spoiled(
+            "DROP TRIGGER events_no_update",
+            "UPDATE events SET actor = 'x' WHERE id = 3",
+            "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+            "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END",
+        ),
         "log_broken",
     ),
     "foreign file": (_spoiled("PRAGMA application_id = 1234"), "not_ours"),

@@ -102,10 +102,19 @@ def test_upgrade_from_milestone_7_keeps_every_row(db_path):
         ]
         lt1 = assets.get(c, "LT-1")
     assert (lt1.status, str(lt1.slot)) == ("IN_STOCK", "A:1")
-    sound(db)
+    # A schema-1 file had no log: what it held cannot be replayed, and is named.
+    before_the_log = [
+        "asset LT-1: not in the log",
+        "asset LT-3: not in the log",
+        "slot A:1: not in the log",
+        "slot A:2: not in the log",
+        "slot A:3: not in the log",
+        "slot B:1: not in the log",
+    ]
+    sound(db, unlogged=before_the_log)
     # The upgraded file works like a new one.
     execute(db, Move("LT-1", SlotRef.of("B", 1)), actor=ACTOR)
-    sound(db)
+    sound(db, unlogged=["event 1 (move): unknown asset LT-1", *before_the_log])
     db.close()
 
 
@@ -203,7 +212,8 @@ def test_upgrade_from_milestone_8_adds_the_home_index(db_path):
     with db.read() as c:
         assert assets.get(c, "LT-1").home is not None
         assert migrations.version(c) == migrations.LATEST
-    sound(db)
+    # Rows written here without events, as no AssetTrack ever did: the replay names them.
+    sound(db, unlogged=["asset LT-1: not in the log", "slot A:1: not in the log"])
     db.close()
 
 
@@ -224,7 +234,7 @@ def test_upgrade_from_version_3_keeps_rows_and_adds_the_snipeit_id(db_path):
         )
     with db.read() as c:
         assert assets.tag_of_snipeit_id(c, 17) == "LT-1"
-    sound(db)
+    sound(db, unlogged=["asset LT-1: not in the log", "slot A:1: not in the log"])
     db.close()
 
 
