@@ -127,6 +127,9 @@ def write(db_path: Path, head: Head) -> bool:
 def _create(path: Path, db_path: Path) -> int:
     st = os.stat(db_path)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, st.st_mode & 0o660)
+    # Set outright: the umask (the unit's 0027, a staff shell's 0022) narrowed
+    # it, and the service and staff both write this file after their commits.
+    os.fchmod(fd, st.st_mode & 0o660)
     if os.geteuid() == 0:
         # root working on the installed database leaves no root-owned file.
         os.fchown(fd, st.st_uid, st.st_gid)
