@@ -204,6 +204,9 @@ class Slots(RuleBasedStateMachine):
             if a["status"] != "IN_STOCK" or old is None or old == ref:
                 raise Outcome(HardStop)
             m.empty_slot(ref)
+            # The home of a laptop out on loan is kept for its return.
+            if any(a2["home"] == ref and a2["status"] == "IN_CUSTODY" for a2 in m.assets.values()):
+                raise Outcome(HardStop)
             m.occ[old], m.occ[ref] = None, tag
             if a["home"] in (None, old):
                 a["home"] = ref

@@ -123,8 +123,11 @@ def test_hostile_scanner_stream_commits_nothing(
             sent += 1
             if i % 8 == 7:
                 # Hostile content, not rate (that is the flood test's): stay within the
-                # kiosk's input queue so that every line is judged, none dropped.
-                assert wait_for(lambda: d.inbox.qsize() == 0, 30, 0.01)
+                # kiosk's input queue so that every line is judged, none dropped. An empty
+                # queue alone is not enough: the reader may not have read the pty yet.
+                assert wait_for(
+                    lambda: scanner_pty.unread() == 0 and d.inbox.qsize() == 0, 30, 0.01
+                )
         scanner_pty.write(b"\r")
         scanner_pty.scan(SENTINEL)  # handled after everything before it
         assert wait_for(lambda: SENTINEL in " ".join(d.status()["display"]), 120, 0.05), d.status()
