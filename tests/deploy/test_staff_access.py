@@ -115,11 +115,37 @@ class Site:
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", *cmd]
 
 
+@contextlib.contextmanager
+def _traversable(*paths: Path):
+    """Let other users pass through (search, not list) the directories above ``paths``.
+
+    A checkout under a private directory (``mktemp -d`` is 0700) would keep
+    the test accounts from this checkout's code; the modes are put back after.
+    """
+    changed: dict[Path, int] = {}
+    for path in paths:
+        for parent in path.parents:
+            mode = parent.stat().st_mode
+            if not mode & stat.S_IXOTH and parent not in changed:
+                changed[parent] = stat.S_IMODE(mode)
+                os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
+    try:
+        yield
+    finally:
+        for parent, mode in changed.items():
+            os.chmod(parent, mode)
+
+
 @pytest.fixture
 def site():
     why = _cannot_make_users()
     if why:
         pytest.skip(why)
+    with _traversable(REPO, Path(sysconfig.get_paths()["purelib"])):
+        yield from _site()
+
+
+def _site():
     tag = f"{os.getpid() % 100000}"
     service, staff = f"atsvc{tag}", f"atstaff{tag}"
     made: list[str] = []
