@@ -13,4 +13,5 @@ import time
 def utcnow() -> str:
     """Now, sortable and unambiguous: ``2026-11-25T21:59:00.123Z``."""
     now = _dt.datetime.fromtimestamp(time.time(), _dt.UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    # isoformat is several times cheaper than strftime and, like it, truncates.
+    return now.isoformat(timespec="milliseconds")[:-6] + "Z"

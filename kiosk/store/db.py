@@ -159,6 +159,7 @@ class Database:
     head: heads.Head | None = None
     #: Whether commits record the head beside :attr:`path` (a copy in memory must not).
     records_head: bool = True
+    _head_file: heads.HeadFile | None = None
 
     def __init__(
         self,
@@ -170,6 +171,7 @@ class Database:
         exact_schema: bool = False,
     ) -> None:
         self.path = Path(path)
+        self._head_file = heads.HeadFile(self.path) if self.records_head else None
         self.busy_timeout = busy_timeout
         self.journal_mode = ""
         if not self.path.exists():
@@ -240,17 +242,17 @@ class Database:
             except BaseException:
                 self._rollback()
                 raise
-            if self.records_head:
-                self._record_head()
+            if self._head_file is not None:
+                self._record_head(self._head_file)
 
-    def _record_head(self) -> None:
+    def _record_head(self, record: heads.HeadFile) -> None:
         """Keep the log's head beside the file (see :mod:`kiosk.store.heads`).
 
         Outside the transaction, so the events table and the head file are
         never rewritten in one act; a failure here costs detection, not data.
         """
         head = heads.current(self.conn)
-        if head != self.head and heads.write(self.path, head):
+        if head != self.head and record.write(head):
             self.head = head
 
     def _rollback(self) -> None:
@@ -284,6 +286,8 @@ class Database:
         return version
 
     def close(self) -> None:
+        if self._head_file is not None:
+            self._head_file.close()
         self.conn.close()
 
     def __enter__(self) -> Database:

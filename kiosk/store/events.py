@@ -24,6 +24,9 @@ from kiosk.store.heads import GENESIS
 
 __all__ = ["GENESIS", "LoggedEvent", "Verdict", "append", "digest", "recent", "verify"]
 _COLUMNS = "id, time, actor, op, asset, from_slot, to_slot, person, details, prev_hash, hash"
+# Built once: json.dumps builds a new encoder on every call given any option.
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_DETAILS = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,7 @@ def digest(row: tuple[Any, ...]) -> str:
     details, prev_hash). The canonical form is compact JSON, which keeps
     ``None`` and ``""`` apart and needs no escaping rules of our own.
     """
-    canonical = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
-    return sha256(canonical.encode("utf-8")).hexdigest()
+    return sha256(_CANONICAL.encode(row).encode("utf-8")).hexdigest()
 
 
 def append(
@@ -93,7 +95,7 @@ def append(
         None if from_slot is None else str(from_slot),
         None if to_slot is None else str(to_slot),
         person,
-        json.dumps(details or {}, sort_keys=True, separators=(",", ":")),
+        _DETAILS.encode(details or {}),
         prev,
     )
     conn.execute(

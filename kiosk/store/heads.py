@@ -23,6 +23,7 @@ makes it behind, never wrong.
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 from pathlib import Path
@@ -100,28 +101,74 @@ def read(db_path: Path) -> Head | None:
 
 
 def write(db_path: Path, head: Head) -> bool:
-    """Record ``head`` beside ``db_path``: same mode and owner as the database.
+    """Record ``head`` beside ``db_path`` once (a backup's copy); see :class:`HeadFile`."""
+    with HeadFile(db_path) as record:
+        return record.write(head)
+
+
+class HeadFile:
+    """The head record beside one database, kept open between its commits.
 
     The record has a fixed length and is overwritten in place with one
     ``pwrite`` -- a few microseconds, where a new file renamed over the old
     one costs a flush of its data on ext4 (milliseconds on every commit).
-    False when it cannot (a read-only directory, no room): the commit has
-    happened regardless, and the next one tries again.
+    The file stays open, but each write first looks the path up again: a
+    head file deleted or replaced since (by hand, by ``restore``) is opened
+    anew, so the record never goes to a file nobody can read. Created with
+    the database's mode and owner.
     """
-    path = path_for(db_path)
-    record = f"{head}".ljust(_WIDTH - 1).encode("ascii") + b"\n"
-    try:
+
+    def __init__(self, db_path: Path) -> None:
+        self._db_path = db_path
+        self._path = str(path_for(db_path))
+        self._file: io.FileIO | None = None
+        self._identity = (-1, -1)
+
+    def write(self, head: Head) -> bool:
+        """False when it cannot (a read-only directory, no room).
+
+        The commit has happened regardless, and the next one tries again.
+        """
+        record = f"{head}".ljust(_WIDTH - 1).encode("ascii") + b"\n"
         try:
-            fd = os.open(path, os.O_WRONLY)
+            os.pwrite(self._open(), record, 0)
+        except OSError:
+            self.close()
+            return False
+        return True
+
+    def _open(self) -> int:
+        try:
+            st = os.stat(self._path)
         except FileNotFoundError:
-            fd = _create(path, db_path)
-        try:
-            os.pwrite(fd, record, 0)
-        finally:
-            os.close(fd)
-    except OSError:
-        return False
-    return True
+            st = None
+        if self._file is not None and st is not None and _identity(st) == self._identity:
+            return self._file.fileno()
+        self.close()
+        fd = (
+            _create(Path(self._path), self._db_path)
+            if st is None
+            else os.open(self._path, os.O_WRONLY)
+        )
+        # Closed with the object even if close() is never called.
+        self._file = io.FileIO(fd, "w")
+        self._identity = _identity(os.fstat(fd))
+        return fd
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> HeadFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _identity(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
 
 
 def _create(path: Path, db_path: Path) -> int:
