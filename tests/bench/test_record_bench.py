@@ -6,9 +6,10 @@ stock-ins of the slotted ones up to 1,000,000 events, the last 2,000 left
 out on loan. The tables are written from the same plan, independently of the
 replay, so the replay agreeing with them checks it at scale too.
 
-Reported: replay in-process (target < 30 s), as a ratio to reading the same
-rows (the floor any replay pays); ``log verify --replay`` and ``doctor`` wall
-time through the CLI.
+Asserted: replay in-process at most 2x reading the same rows and parsing
+their details (the floor any replay pays), measured in the same run. That is
+< 30 s on a Pi for the 1M events. Reported: ``log verify --replay`` and
+``doctor`` wall time through the CLI.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from kiosk.store.db import Database
 from tests.bench.chain import insert_chain
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
+#: Replay's cost over reading and parsing the rows: one dict update per event.
+REPLAY_RATIO = 2.0
 CASES, SLOTS, ASSETS, EVENTS, PEOPLE = 100, 50, 100_000, 1_000_000, 500
 SLOTTED = CASES * SLOTS
 OUT_AT_END = 2_000
@@ -113,10 +116,10 @@ def test_replay_and_doctor_at_scale(tmp_path):
 
     with db.read() as conn:
         s = time.perf_counter()
-        for _ in conn.execute(
+        for row in conn.execute(
             "SELECT id, op, asset, from_slot, to_slot, person, details FROM events"
         ):
-            pass
+            json.loads(row[6])
         read_s = time.perf_counter() - s
         s = time.perf_counter()
         state = replay.replay(conn)
@@ -138,11 +141,11 @@ def test_replay_and_doctor_at_scale(tmp_path):
 
     print(
         f"\nrecord: {ASSETS:,} assets, {EVENTS:,} events (built in {built:.1f} s)\n"
-        f"  reading the rows       {read_s:6.2f} s (baseline)\n"
+        f"  reading + parsing      {read_s:6.2f} s (baseline)\n"
         f"  replay                 {replay_s:6.2f} s  {replay_s / read_s:4.1f}x baseline "
-        f"(target < 30 s)\n"
+        f"(target <= {REPLAY_RATIO}x; < 30 s on a Pi)\n"
         f"  replay + compare       {compare_s:6.2f} s\n"
         f"  log verify --replay    {verify_s:6.2f} s CLI wall\n"
         f"  doctor                 {doctor_s:6.2f} s CLI wall"
     )
-    assert replay_s < 30
+    assert replay_s <= REPLAY_RATIO * read_s, "replay costs more than reading the log"
