@@ -81,7 +81,7 @@ def literal_prefix(pattern: str) -> str:
     body = pattern.removeprefix("^")
     m = _META.search(body)
     literal = body if m is None else body[: m.start()]
-    if m is not None and m.group() in "*?{" and literal:
+    if m is not None and m.group() in ("*", "?", "{"):
         literal = literal[:-1]  # "AB*" does not promise the B
     return literal
 
@@ -93,8 +93,9 @@ def _command_prefix(confirm: str, cancel: str) -> str:
         if a != b:
             break
         shared += a
+    # No separator: rfind gives -1, and the slice is empty.
     cut = max(shared.rfind(":"), shared.rfind("-"), shared.rfind("/"))
-    return shared[: cut + 1] if cut >= 0 else ""
+    return shared[: cut + 1]
 
 
 class Classifier:
