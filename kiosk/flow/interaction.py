@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from kiosk.domain.custody import StockIn, StockOut, due_in
 from kiosk.domain.operations import Plan
@@ -85,7 +85,6 @@ REPLACE = "replace"
 CONFLICT = "conflict"
 ERROR = "error"
 SUCCESS = "success"
-STATES = (IDLE, AWAIT_BADGE, AWAIT_SLOT, PREVIEW, REPLACE, CONFLICT, ERROR, SUCCESS)
 #: States with a step under way that a new tag would throw away.
 PENDING = (AWAIT_BADGE, AWAIT_SLOT, PREVIEW)
 
@@ -96,13 +95,20 @@ class View:
 
     state: str
     screen: Screen
-    leds: Mapping[str, str] = field(default_factory=dict)
-    ready: str = "off"
-    conflict: str = "off"
+    leds: Mapping[str, str]
+    ready: str
+    conflict: str
 
 
 class Interaction:
     """One kiosk's conversation with the person in front of it."""
+
+    #: The step under way and the plan Confirm would commit (None: nothing to confirm).
+    intent: Intent | None
+    plan: Plan | None
+    view: View
+    #: What heads the idle screen for a few seconds ("Cancelled").
+    _idle_note: str | None
 
     def __init__(
         self,
@@ -123,10 +129,6 @@ class Interaction:
         self.success_hold = success_hold
         self.error_hold = error_hold
         self.today = today
-        self.intent: Intent | None = None
-        self.plan: Plan | None = None
-        self._switch_to: str | None = None  # the tag a "replace" screen asks about
-        self._idle_note: str | None = None
         self._since = now
         self._to_idle()
 
@@ -254,17 +256,18 @@ class Interaction:
             self._error(f"That is a {what}; scan an asset tag first")
 
     def _tag(self, tag: str) -> None:
-        """A tag: start its step, unless it would throw away a pending one unseen."""
-        intent, state = self.intent, self.view.state
-        if state == REPLACE and tag in (self._switch_to, intent and intent.tag):
-            self._start(tag)  # scanned again: the person means it
-        elif state in PENDING and intent is not None and tag != intent.tag:
+        """A tag: start its step, unless it would throw away a pending one unseen.
+
+        On the "replace" screen any tag starts: the person has seen that the
+        pending step is not done, and the new step shows before it can be confirmed.
+        """
+        intent = self.intent
+        if self.view.state in PENDING and intent is not None and tag != intent.tag:
             self._ask_replace(intent, tag)
         else:
             self._start(tag)
 
     def _ask_replace(self, pending: Intent, tag: str) -> None:
-        self._switch_to = tag
         self.plan = None  # nothing can be confirmed from this screen
         step = STEP_NAMES[pending.op]
         screen = wording.conflict(
@@ -277,7 +280,7 @@ class Interaction:
 
     def _start(self, tag: str) -> None:
         """A fresh asset scan: infer what the person wants from the asset's state."""
-        self.intent, self.plan, self._switch_to = None, None, None
+        self.intent, self.plan = None, None
         asset = self.port.lookup(tag)
         if asset is None:
             self._new_asset(tag)
@@ -361,9 +364,7 @@ class Interaction:
         self.plan = plan
         slot = plan.to_slot or plan.from_slot
         leds = {} if slot is None else {str(slot): "blink"}
-        last_op = (
-            self.port.last_op(plan.tag) if isinstance(plan.request, StockIn) and plan.tag else None
-        )
+        last_op = self.port.last_op(plan.request.tag) if isinstance(plan.request, StockIn) else None
         screen = wording.preview(plan, notices, last_op)
         if note:
             screen = wording.headed(screen, note)
@@ -389,7 +390,7 @@ class Interaction:
     # -- views -----------------------------------------------------------------
 
     def _to_idle(self, note: str | None = None) -> None:
-        self.intent, self.plan, self._switch_to = None, None, None
+        self.intent, self.plan = None, None
         self._idle_note = note
         try:
             counts = self.port.summary()
@@ -400,7 +401,7 @@ class Interaction:
     def _error(
         self, message: str, title: str = "Not understood", action: str = wording.SCAN_A_TAG
     ) -> None:
-        self.intent, self.plan, self._switch_to = None, None, None
+        self.intent, self.plan = None, None
         self._show_state(ERROR, wording.conflict(title, message, action, kind="error"))
 
     def _show_state(
