@@ -39,7 +39,11 @@ TARGETS: dict[str, tuple[str, str]] = {
         "kiosk/store/events.py",
         "tests/store/test_event_records.py tests/store/test_events.py",
     ),
-    "interaction": ("kiosk/flow/interaction.py", "tests/flow/test_interaction.py"),
+    "interaction": (
+        "kiosk/flow/interaction.py",
+        "tests/flow/test_kiosk_steps.py tests/flow/test_kiosk_database.py "
+        "tests/flow/test_interaction.py tests/flow/test_kiosk_rules.py",
+    ),
     "barcodes": ("kiosk/flow/barcodes.py", "tests/flow/test_barcodes.py"),
     "intent": ("kiosk/flow/intent.py", "tests/flow/test_intent.py"),
     "slots": ("kiosk/domain/slots.py", DOMAIN),
