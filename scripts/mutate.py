@@ -16,7 +16,9 @@ reason, in docs/testing.md.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -87,7 +89,9 @@ def _copy(dest: Path, source: Path = ROOT) -> None:
     shutil.copy(ROOT / "scripts" / "mutmut_config.py", dest / "mutmut_config.py")
 
 
-def _mutate(module: str, scratch: Path, source: Path, tests_override: str | None) -> Score:
+def _mutate(
+    module: str, scratch: Path, source: Path, tests_override: str | None, timeout: float
+) -> Score:
     path, tests = TARGETS[module]
     tests = tests_override or tests
     score = Score(module, path)
@@ -101,28 +105,30 @@ def _mutate(module: str, scratch: Path, source: Path, tests_override: str | None
         f"-p no:cacheprovider -o addopts= -W ignore::pytest.PytestConfigWarning {tests}"
     )
     env_run = [sys.executable, "-m", "mutmut"]
-    run = subprocess.run(
-        [
-            *env_run,
-            "run",
-            "--paths-to-mutate",
-            path,
-            "--runner",
-            runner,
-            "--no-progress",
-            "--simple-output",
-            "--tests-dir",
-            "tests",
-        ],
+    command = [*env_run, "run", "--paths-to-mutate", path, "--runner", runner]
+    command += ["--no-progress", "--simple-output", "--tests-dir", "tests"]
+    # In a session of its own, so that on timeout its test runs go with it.
+    proc = subprocess.Popen(
+        command,
         cwd=tree,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         env=_env(tree),
-        check=False,
+        start_new_session=True,
     )
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # mutmut 2 waits forever on its queue when the thread that applies
+        # mutants dies (seen under load: "assert line" in its cache.py).
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        score.error = f"mutmut did not finish within {timeout:.0f} s; run the module again"
+        return score
     cache = tree / ".mutmut-cache"
     if not cache.exists():
-        score.error = (run.stdout + run.stderr)[-2000:]
+        score.error = output[-2000:]
         return score
     with sqlite3.connect(cache) as conn:
         rows = conn.execute(
@@ -144,15 +150,13 @@ def _mutate(module: str, scratch: Path, source: Path, tests_override: str | None
                 check=False,
             )
             score.survivors.append(shown.stdout.strip())
-    if run.returncode not in (0, 2, 4, 8, 10, 12, 14) and not score.tested:
-        score.error = (run.stdout + run.stderr)[-2000:]
+    if proc.returncode not in (0, 2, 4, 8, 10, 12, 14) and not score.tested:
+        score.error = output[-2000:]
     score.seconds = time.monotonic() - start
     return score
 
 
 def _env(tree: Path) -> dict[str, str]:
-    import os
-
     # Subprocesses the tests start import the mutated copy, not the checkout.
     return {
         **os.environ,
@@ -179,13 +183,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min", type=float, default=90.0, help="lowest killed share, percent")
     parser.add_argument("--tree", type=Path, default=ROOT, help="mutate this checkout instead")
     parser.add_argument("--tests", help="run these tests instead of the module's focused ones")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="minutes one module may take before it fails"
+    )
     args = parser.parse_args(argv)
     modules = args.modules or list(TARGETS)
     with (
         tempfile.TemporaryDirectory(prefix="assettrack-mutate-") as scratch,
         ThreadPoolExecutor(max_workers=args.jobs) as pool,
     ):
-        scores = list(pool.map(lambda m: _mutate(m, Path(scratch), args.tree, args.tests), modules))
+        scores = list(
+            pool.map(
+                lambda m: _mutate(m, Path(scratch), args.tree, args.tests, 60 * args.timeout),
+                modules,
+            )
+        )
     failed = False
     for score in scores:
         for diff in score.survivors:
