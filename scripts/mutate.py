@@ -48,15 +48,24 @@ TARGETS: dict[str, tuple[str, str]] = {
     ),
     "barcodes": ("kiosk/flow/barcodes.py", "tests/flow/test_barcodes.py"),
     "intent": ("kiosk/flow/intent.py", "tests/flow/test_intent.py"),
-    "slots": ("kiosk/domain/slots.py", DOMAIN),
-    "custody": ("kiosk/domain/custody.py", DOMAIN),
-    "placement": ("kiosk/domain/placement.py", DOMAIN),
+    "slots": (
+        "kiosk/domain/slots.py",
+        "tests/domain/test_slot_layer.py tests/domain/test_slots.py",
+    ),
+    "custody": (
+        "kiosk/domain/custody.py",
+        "tests/domain/test_custody_transitions.py tests/domain/test_custody.py",
+    ),
+    "placement": (
+        "kiosk/domain/placement.py",
+        "tests/domain/test_placement.py tests/domain/test_slots.py",
+    ),
     "intake": ("kiosk/domain/intake.py", "tests/domain/test_intake.py"),
     # UpdateAsset is what reads DESCRIPTIVE: intake's tests prove it.
     "assets": ("kiosk/domain/assets.py", "tests/domain/test_assets.py tests/domain/test_intake.py"),
     "people": ("kiosk/domain/people.py", "tests/domain/test_people.py"),
     "validate": ("kiosk/domain/validate.py", "tests/domain/test_validate.py"),
-    "types": ("kiosk/domain/types.py", DOMAIN),
+    "types": ("kiosk/domain/types.py", "tests/domain/test_types.py"),
     "db": ("kiosk/store/db.py", "tests/store/test_db.py"),
     "migrations": ("kiosk/store/migrations.py", "tests/store"),
     "invariants": ("kiosk/store/invariants.py", "tests/store tests/domain/test_slots.py"),
