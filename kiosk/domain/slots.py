@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kiosk.domain import validate
 from kiosk.domain.ports import Store
-from kiosk.domain.types import SlotRef
+from kiosk.domain.types import SlotRef, slot_or_none
 from kiosk.errors import HardStop, NotFound
 from kiosk.store import events
 from kiosk.store.db import translate
@@ -172,16 +172,15 @@ def init_case(db: Store, case: str, count: int, *, actor: str) -> CaseInfo:
     case, count = validate.case_name(case), validate.slot_count(count)
     with db.write() as conn:
         have = case_size(conn, case)
-        if count > have:
-            conn.executemany(
-                "INSERT INTO slots (case_name, slot_position) VALUES (?, ?)",
-                [(case, p) for p in range(have + 1, count + 1)],
-            )
-        elif count < have:
-            _check_removable(conn, case, count)
-            conn.execute(
-                "DELETE FROM slots WHERE case_name = ? AND slot_position > ?", (case, count)
-            )
+        # The same three steps to grow, shrink or keep a case: the slots past
+        # ``count`` must be removable (none when it grows), the new positions
+        # past ``have`` are an empty range unless it grows.
+        _check_removable(conn, case, count)
+        conn.execute("DELETE FROM slots WHERE case_name = ? AND slot_position > ?", (case, count))
+        conn.executemany(
+            "INSERT INTO slots (case_name, slot_position) VALUES (?, ?)",
+            [(case, p) for p in range(have + 1, count + 1)],
+        )
         if count != have:
             events.append(
                 conn,
@@ -236,4 +235,4 @@ def where(conn: sqlite3.Connection, tag: str) -> SlotRef | None:
         raise translate(exc) from exc
     if row is None:
         raise NotFound(f"unknown asset {tag}")
-    return None if row[0] is None else SlotRef(row[0], row[1])
+    return slot_or_none(*row)
