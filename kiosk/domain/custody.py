@@ -94,7 +94,7 @@ class StockIn(Operation):
             raise HardStop(
                 f"cannot stock in: {asset.tag} is {asset.status}{where}", code="wrong_state"
             )
-        target = self.slot or asset.home
+        target = asset.home if self.slot is None else self.slot
         if target is None:
             raise HardStop(f"{asset.tag} has no home slot; name a slot", code="no_home")
         slots.require_empty(conn, target)
