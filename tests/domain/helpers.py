@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
+from kiosk.domain import assets
 from kiosk.domain.custody import STATUS_CHANGES, StockIn, StockOut
 from kiosk.domain.intake import AddAsset, UpdateAsset
 from kiosk.domain.placement import Assign, Move, Vacate
@@ -40,3 +44,31 @@ def sound(db, *, unlogged=()):
     named = [str(d) for d in differences]
     assert named == list(unlogged), named
     return verdict.count
+
+
+def asset(db, tag):
+    """The asset ``tag`` as a fresh read transaction sees it."""
+    with db.read() as conn:
+        return assets.get(conn, tag)
+
+
+def last_event(db):
+    """The newest event: op, asset, from and to slot, person, and its details decoded."""
+    with db.read() as conn:
+        *head, details = conn.execute(
+            "SELECT op, asset, from_slot, to_slot, person, details FROM events "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    return (*head, json.loads(details))
+
+
+def a_fixed_value(request):
+    """``request`` hashes like an equal copy and refuses a change to any of its fields.
+
+    The plan on the kiosk's screen carries its request, and commit plans that
+    same request again: it must be the one the person saw.
+    """
+    assert hash(request) == hash(dataclasses.replace(request))
+    for field in dataclasses.fields(request):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(request, field.name, None)

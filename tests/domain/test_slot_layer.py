@@ -9,7 +9,6 @@ case change appends.
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import pytest
 
@@ -21,7 +20,7 @@ from kiosk.domain.slots import CaseInfo
 from kiosk.domain.types import SlotRef
 from kiosk.errors import HardStop, InvalidInput, NotFound, StorageError
 from tests.conftest import ACTOR, add, snapshot
-from tests.domain.helpers import sound
+from tests.domain.helpers import last_event, sound
 
 
 def rows(db, case):
@@ -33,12 +32,11 @@ def rows(db, case):
         ).fetchall()
 
 
-def last_event(db):
-    with db.read() as conn:
-        op, details = conn.execute(
-            "SELECT op, details FROM events ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    return op, json.loads(details)
+def case_change(db):
+    """The details of the newest event, a case change that names no asset, slot or person."""
+    op, *about, details = last_event(db)
+    assert (op, about) == ("case_init", [None, None, None, None])
+    return details
 
 
 # -- reads --------------------------------------------------------------------
@@ -62,10 +60,12 @@ def test_an_unknown_slot_says_which_slots_its_case_has(stocked):
             slots.require_empty(conn, SlotRef("Z", 1))
 
 
-def test_require_exists_passes_for_a_slot_full_or_empty(stocked):
+def test_a_slot_exists_full_or_empty_and_says_which(stocked):
     with stocked.read() as conn:
         assert slots.require_exists(conn, SlotRef("A", 1)) is None
         assert slots.require_exists(conn, SlotRef("A", 4)) is None
+        assert slots.is_empty(conn, SlotRef("A", 4)) is True
+        assert slots.is_empty(conn, SlotRef("A", 1)) is False
 
 
 def test_require_empty_names_the_occupant_with_its_code(stocked):
@@ -83,12 +83,6 @@ def test_slot_of_and_is_slotted_say_where_a_tag_sits(stocked):
         assert slots.slot_of(conn, "NOPE") is None
         assert slots.is_slotted(conn, "LT-1") is True
         assert slots.is_slotted(conn, "LT-4") is False
-
-
-def test_is_empty_tells_a_free_slot_from_a_taken_one(stocked):
-    with stocked.read() as conn:
-        assert slots.is_empty(conn, SlotRef("A", 3)) is True
-        assert slots.is_empty(conn, SlotRef("A", 2)) is False
 
 
 def test_case_size_counts_slots_full_or_empty(stocked):
@@ -236,7 +230,7 @@ def test_a_new_case_gets_slots_one_to_count_and_one_event(db):
     info = slots.init_case(db, " CART-A ", 3, actor=ACTOR)
     assert info == CaseInfo("CART-A", 3, 0)
     assert rows(db, "CART-A") == [(1, None), (2, None), (3, None)]
-    assert last_event(db) == ("case_init", {"case": "CART-A", "slots": 3, "was": 0})
+    assert case_change(db) == {"case": "CART-A", "slots": 3, "was": 0}
     sound(db)
 
 
@@ -244,7 +238,7 @@ def test_a_case_grows_by_the_missing_positions(stocked):
     info = slots.init_case(stocked, "B", 5, actor=ACTOR)
     assert info == CaseInfo("B", 5, 1)
     assert rows(stocked, "B") == [(1, "LT-3"), (2, None), (3, None), (4, None), (5, None)]
-    assert last_event(stocked) == ("case_init", {"case": "B", "slots": 5, "was": 2})
+    assert case_change(stocked) == {"case": "B", "slots": 5, "was": 2}
     sound(stocked)
 
 
@@ -253,7 +247,7 @@ def test_a_case_shrinks_by_its_last_empty_positions(stocked):
     assert info == CaseInfo("A", 2, 2)
     assert rows(stocked, "A") == [(1, "LT-1"), (2, "LT-2")]
     assert rows(stocked, "B") == [(1, "LT-3"), (2, None)]
-    assert last_event(stocked) == ("case_init", {"case": "A", "slots": 2, "was": 4})
+    assert case_change(stocked) == {"case": "A", "slots": 2, "was": 4}
     sound(stocked)
 
 

@@ -103,42 +103,30 @@ def test_the_statuses_are_the_ones_assets_are_counted_by(stocked):
         }
 
 
+#: An asset's plain fields, the same in the value and in what scripts read.
+PLAIN = {
+    "tag": "LT-1",
+    "name": "ThinkPad",
+    "model": "T14",
+    "serial": "S1",
+    "status": "IN_STOCK",
+    "custodian": None,
+    "custodian_name": None,
+    "due": None,
+    "notes": "",
+    "created": "2026-01-01T00:00:00Z",
+    "updated": "2026-01-02T00:00:00Z",
+}
+
+
 def _asset(**fields):
-    values = {
-        "tag": "LT-1",
-        "name": "ThinkPad",
-        "model": "T14",
-        "serial": "S1",
-        "status": "IN_STOCK",
-        "slot": SlotRef("A", 1),
-        "home": SlotRef("A", 2),
-        "custodian": None,
-        "custodian_name": None,
-        "due": None,
-        "notes": "",
-        "created": "2026-01-01T00:00:00Z",
-        "updated": "2026-01-02T00:00:00Z",
-    }
-    return Asset(**(values | fields))
+    return Asset(**(PLAIN | {"slot": SlotRef("A", 1), "home": SlotRef("A", 2)} | fields))
 
 
 def test_an_asset_as_scripts_read_it():
-    assert _asset(snipeit_id=17).as_dict() == {
-        "tag": "LT-1",
-        "name": "ThinkPad",
-        "model": "T14",
-        "serial": "S1",
-        "status": "IN_STOCK",
-        "slot": "A:1",
-        "home": "A:2",
-        "custodian": None,
-        "custodian_name": None,
-        "due": None,
-        "notes": "",
-        "created": "2026-01-01T00:00:00Z",
-        "updated": "2026-01-02T00:00:00Z",
-        "snipeit_id": 17,
-    }
+    # Slots are written CASE:POS, as everywhere in JSON.
+    expected = PLAIN | {"slot": "A:1", "home": "A:2", "snipeit_id": 17}
+    assert _asset(snipeit_id=17).as_dict() == expected
 
 
 def test_an_asset_out_on_loan_says_who_has_it_and_no_slot():
