@@ -98,3 +98,79 @@ def test_an_older_file_is_compared_with_its_own_version_before_it_is_migrated(db
     conn = sqlite3.connect(db_path)
     assert migrations.version(conn) == 2  # refused before anything was written
     conn.close()
+
+
+def test_only_the_trailing_semicolon_is_dropped():
+    # A view over a table whose name ends in a letter keeps every letter of it.
+    assert schema.normalise("CREATE VIEW v AS SELECT * FROM BOX;") == (
+        "CREATE VIEW v AS SELECT * FROM BOX"
+    )
+
+
+def test_sqlites_own_indexes_have_no_sql_and_match():
+    """Autoindexes (a PRIMARY KEY, a UNIQUE column) are rows without SQL, in both schemas."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (k TEXT PRIMARY KEY)")
+    found = schema.objects(conn)
+    conn.close()
+    assert found[("index", "sqlite_autoindex_t_1")] == ("t", "")
+    assert found[("table", "t")] == ("t", "CREATE TABLE t (k TEXT PRIMARY KEY)")
+
+
+@pytest.mark.parametrize(
+    "sql, named",
+    [
+        (["DROP TRIGGER events_no_delete"], ["trigger events_no_delete missing"]),
+        (["CREATE TABLE big (x BLOB)"], ["unexpected table big"]),
+        (["CREATE VIEW summary AS SELECT tag FROM assets"], ["unexpected view summary"]),
+        (["CREATE INDEX sneaky ON assets (notes)"], ["unexpected index sneaky on assets"]),
+        ([NOTE_REWRITER], ["unexpected trigger rewrite_notes on events"]),
+        (
+            ["ALTER TABLE people ADD COLUMN extra TEXT"],
+            ["table people differs from the one AssetTrack creates"],
+        ),
+        (
+            [
+                "DROP TABLE people",
+                "CREATE VIEW people AS SELECT 'x' AS badge, 'y' AS name, 'z' AS created",
+                "CREATE VIEW zz_report AS SELECT tag FROM assets",
+            ],
+            [
+                "index sqlite_autoindex_people_1 missing",
+                "people is a view, not a table",
+                "unexpected view zz_report",
+            ],
+        ),
+    ],
+    ids=["dropped", "extra table", "extra view", "extra index", "extra trigger", "column", "view"],
+)
+def test_each_difference_is_one_exact_line(db_path, sql, named):
+    Database(db_path).close()
+    _doctor(db_path, *sql)
+    assert _differences(db_path) == named
+
+
+def test_the_refusal_names_the_file_and_the_first_differences(db_path):
+    Database(db_path).close()
+    _doctor(db_path, "DROP TRIGGER events_no_delete", "CREATE TABLE big (x BLOB)")
+    with pytest.raises(StorageUnusable) as refused:
+        Database(db_path, exact_schema=True)
+    assert refused.value.message == (
+        f"{db_path}: schema is not the one AssetTrack creates: "
+        "trigger events_no_delete missing; unexpected table big"
+    )
+
+
+def test_a_long_list_of_differences_names_five_and_counts_the_rest(db_path):
+    Database(db_path).close()
+    triggers = [k[1] for k, _t, _s in schema.reference() if k[0] == "trigger"]
+    _doctor(db_path, *(f"DROP TRIGGER {name}" for name in triggers))
+    five = _differences(db_path)
+    assert five == [f"trigger {name} missing" for name in triggers] and len(five) == 5
+    assert schema.describe(five) == "; ".join(five)
+    _doctor(db_path, "CREATE TABLE big (x BLOB)")
+    six = _differences(db_path)
+    assert schema.describe(six) == "; ".join(five) + "; and 1 more"
+    _doctor(db_path, "CREATE TABLE bigger (x BLOB)")
+    assert schema.describe(_differences(db_path)) == "; ".join(five) + "; and 2 more"
+    assert schema.describe(six, limit=2) == f"{six[0]}; {six[1]}; and 4 more"
