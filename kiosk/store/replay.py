@@ -98,6 +98,7 @@ Apply = Callable[[State, Event, dict[str, object]], None]
 class Kind:
     """One event kind: what its details hold and how it changes the state."""
 
+    #: The columns and ``details`` keys its events carry, by their stored names.
     details: str
     apply: Apply
     #: Detail keys without which the event cannot be replayed.
@@ -203,21 +204,23 @@ def _to(status: str) -> Apply:
 
 #: Every event kind, by its ``op``: the one description of what the log means.
 KINDS: dict[str, Kind] = {
-    "add": Kind("name, model, serial, notes, home_case, home_pos; to_slot", _add),
-    "update": Kind("the descriptive fields that changed", _STOCK),
+    "add": Kind("name, model, serial, notes, home_case, home_pos; to_slot if placed; "
+                "snipeit_id, snipeit_status if imported", _add),
+    "update": Kind("name, model, serial, notes, snipeit_id: those that changed", _STOCK),
     "assign": Kind("to_slot; home_case, home_pos if the home changed", _STOCK),
     "move": Kind("from_slot, to_slot; home_case, home_pos if the home changed", _STOCK),
     "vacate": Kind("from_slot", _STOCK),
-    "stock_out": Kind("from_slot, person; due; home if set", _OUT),
-    "stock_in": Kind("to_slot, person (who returned it); home if set", _to("IN_STOCK")),
-    "repair": Kind("from_slot, person if held", _to("REPAIR")),
-    "retire": Kind("from_slot; home cleared", _to("RETIRED")),
-    "lost": Kind("from_slot, person if held", _to("LOST")),
-    "found": Kind("none beyond the asset", _to("IN_STOCK")),
+    "stock_out": Kind("from_slot, person; due; home_case, home_pos if it had none", _OUT),
+    "stock_in": Kind("to_slot, person (who returned it); due (null); "
+                     "home_case, home_pos if it had none", _to("IN_STOCK")),
+    "repair": Kind("due (null); from_slot, person if held", _to("REPAIR")),
+    "retire": Kind("due, home_case, home_pos (all null); from_slot", _to("RETIRED")),
+    "lost": Kind("due (null); from_slot, person if held", _to("LOST")),
+    "found": Kind("due (null)", _to("IN_STOCK")),
     "person_add": Kind("person; name", _person_add, needs=("name",)),
     "person_remove": Kind("person; name", _person_remove),
     "case_init": Kind("case, slots, was", _case_init, needs=("case", "slots", "was")),
-    "restore": Kind("source, events, replaced_head", _nothing),
+    "restore": Kind("source, events; replaced_head if a log was replaced", _nothing),
 }  # fmt: skip
 
 _EVENTS_SQL = "SELECT id, op, asset, from_slot, to_slot, person, details FROM events ORDER BY id"

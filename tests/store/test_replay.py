@@ -37,6 +37,18 @@ def test_what_cannot_be_replayed_is_named(db):
     ]
 
 
+def test_details_that_are_not_json_at_all_are_named(db):
+    with db.write() as conn:
+        events.append(conn, actor=ACTOR, op="person_add", person="0042", details={"name": "A"})
+        _append_raw(conn, "person_add", "{not json", person="0043")
+    with db.read() as conn:
+        state = replay.replay(conn)
+    assert state.problems == [
+        "event 2 (person_add): details are not a JSON object: cannot be replayed"
+    ]
+    assert state.people == {"0042": "A"}
+
+
 def test_every_kind_is_described():
     for op, kind in replay.KINDS.items():
         assert kind.details and op in replay.__doc__, op
