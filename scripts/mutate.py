@@ -70,6 +70,13 @@ TARGETS: dict[str, tuple[str, str]] = {
     "migrations": ("kiosk/store/migrations.py", "tests/store"),
     "invariants": ("kiosk/store/invariants.py", "tests/store tests/domain/test_slots.py"),
     "backup": ("kiosk/store/backup.py", "tests/store"),
+    "schema": ("kiosk/store/schema.py", "tests/store/test_schema.py"),
+    "replay": (
+        "kiosk/store/replay.py",
+        "tests/store/test_replay_compare.py tests/store/test_replay.py",
+    ),
+    "heads": ("kiosk/store/heads.py", "tests/store/test_heads.py"),
+    "scratch": ("kiosk/store/scratch.py", "tests/store/test_scratch.py"),
 }
 KILLED = ("ok_killed", "bad_timeout", "ok_suspicious")
 IGNORED = {".venv", ".git", ".hypothesis", ".mypy_cache", ".pytest_cache", "data"}
