@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from kiosk.store.db import Database, translated
+from kiosk.store.db import DEFAULT_BUSY_TIMEOUT, Database, translated
 
 # Tables copied whole are small (slots, people, assets); the log is not.
 _LAST_ONLY = {"events": "SELECT * FROM src.events ORDER BY id DESC LIMIT 1"}
@@ -38,10 +38,16 @@ class Scratch(Database):
     def __init__(self, path: str | Path) -> None:
         # Not Database.__init__: that opens (and may migrate) the file itself.
         self.path = Path(path)
-        self.busy_timeout = 0.0
+        # What the copy waits for the file's snapshot: as long as any reader of it.
+        self.busy_timeout = DEFAULT_BUSY_TIMEOUT
         self.journal_mode = "memory"
         with translated(self.path):
-            self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self.conn = sqlite3.connect(
+                ":memory:",
+                timeout=self.busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             try:
                 self._copy()
             except BaseException:

@@ -17,7 +17,7 @@ from kiosk.domain.custody import StockOut
 from kiosk.domain.operations import execute
 from kiosk.errors import HardStop, StorageUnusable
 from kiosk.store import events, heads, schema
-from kiosk.store.db import Database
+from kiosk.store.db import DEFAULT_BUSY_TIMEOUT, Database
 from kiosk.store.scratch import Scratch
 from tests.conftest import ACTOR, add, snapshot
 
@@ -117,10 +117,13 @@ def test_the_copy_can_be_used_from_another_thread(stocked, db_path):
         assert scratch.conn.execute("SELECT 1 FROM assets WHERE tag = 'LT-9'").fetchone()
 
 
-def test_the_copy_says_what_journal_it_keeps(stocked, db_path):
+def test_the_copy_says_what_journal_it_keeps_and_how_long_it_waits(stocked, db_path):
     with Scratch(db_path) as scratch:
         mode = scratch.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert scratch.journal_mode == mode == "memory"
+        # Its snapshot of the file waits for a writer's commit like any reader's.
+        waits = scratch.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        assert waits == scratch.busy_timeout * 1000 == DEFAULT_BUSY_TIMEOUT * 1000
 
 
 def test_a_file_that_is_not_a_database_is_refused_as_one(tmp_path):
