@@ -114,7 +114,7 @@ def _leave(state: State, event: Event, tag: str) -> None:
     if event[3] is None:
         return
     ref = _slot(event[3])
-    if state.slots.get(ref, "") != tag:
+    if state.slots.get(ref) != tag:
         state.problem(event, f"{tag} was not in slot {event[3]}")
     if ref in state.slots:
         state.slots[ref] = None
