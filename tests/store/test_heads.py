@@ -159,13 +159,6 @@ def test_every_record_has_the_same_length_so_a_shorter_one_overwrites_it_whole(t
     assert heads.path_for(longest).read_text().split() == [f"13:{HASH}"]
 
 
-def test_a_deleted_head_file_is_written_again_at_the_next_commit(db, db_path):
-    add(db, "LT-1")
-    heads.path_for(db_path).unlink()
-    add(db, "LT-2")
-    assert heads.read(db_path) == _head(db)
-
-
 def test_a_head_file_replaced_by_another_is_the_one_the_next_commit_writes(db, db_path):
     add(db, "LT-1")
     first = _head(db)
