@@ -97,6 +97,7 @@ def test_work_on_the_copy_chains_on_the_files_log_and_goes_nowhere(stocked, db_p
         assert logged[1].prev_hash == last.hash
     assert snapshot(stocked) == before
     assert heads.read(db_path) == head == last  # the file's head is the file's
+    assert scratch.records_head is False  # and the copy says so
 
 
 def test_the_copy_does_not_hold_the_file_while_it_works(stocked, db_path):
