@@ -75,7 +75,7 @@ TARGETS: dict[str, tuple[str, str]] = {
         "kiosk/store/replay.py",
         "tests/store/test_replay_compare.py tests/store/test_replay.py",
     ),
-    "heads": ("kiosk/store/heads.py", "tests/store/test_heads.py"),
+    "heads": ("kiosk/store/heads.py", "tests/store/test_heads.py tests/store/test_head_file.py"),
     "scratch": ("kiosk/store/scratch.py", "tests/store/test_scratch.py"),
 }
 KILLED = ("ok_killed", "bad_timeout", "ok_suspicious")
