@@ -336,3 +336,12 @@ def test_each_kind_names_every_column_and_detail_its_events_carry(history, db_pa
         columns = {c for c in ("from_slot", "to_slot", "person") if getattr(event, c) is not None}
         carried = columns | set(json.loads(event.details))
         assert carried <= named, (event.op, carried - named)
+
+
+def test_a_case_init_removes_exactly_the_slots_its_event_names(db):
+    """An event that understates the old size (``was``) is replayed as written, not guessed."""
+    _forge(db, "case_init", {"case": "A", "slots": 4, "was": 0})
+    _forge(db, "case_init", {"case": "A", "slots": 1, "was": 2})
+    state = replay.replay(db.conn)
+    assert state.slots == {("A", 1): None, ("A", 3): None, ("A", 4): None}
+    assert state.problems == []
