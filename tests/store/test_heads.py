@@ -153,7 +153,7 @@ def test_every_record_has_the_same_length_so_a_shorter_one_overwrites_it_whole(t
         path.touch()
     assert heads.write(short, heads.Head(7, HASH))
     assert heads.write(longest, heads.Head(LAST_ID, OTHER))
-    assert heads.path_for(short).stat().st_size == heads.path_for(longest).stat().st_size
+    assert heads.path_for(short).stat().st_size == heads.path_for(longest).stat().st_size == 86
     assert heads.write(longest, heads.Head(13, HASH))
     assert heads.read(longest) == heads.Head(13, HASH)
     assert heads.path_for(longest).read_text().split() == [f"13:{HASH}"]
@@ -183,6 +183,30 @@ def test_a_commit_goes_through_when_its_head_cannot_be_written(db, db_path):
     assert heads.write(db_path, _head(db)) is False
     path.rmdir()
     add(db, "LT-3")
+    assert heads.read(db_path) == _head(db)
+
+
+def test_a_head_file_put_back_after_a_failed_write_gets_the_next_record(db, db_path):
+    add(db, "LT-1")
+    path = heads.path_for(db_path)
+    aside = db_path.with_name("aside.head")
+    os.rename(path, aside)
+    path.mkdir()  # in the way: this commit's record cannot be written
+    add(db, "LT-2")
+    path.rmdir()
+    os.rename(aside, path)  # the same file, back where it was
+    add(db, "LT-3")
+    assert heads.read(db_path) == _head(db)
+
+
+def test_an_existing_head_file_is_written_in_place_its_mode_left_as_it_is(db, db_path):
+    """Only a new file takes the database's mode: one a person changed since keeps theirs."""
+    add(db, "LT-1")
+    path = heads.path_for(db_path)
+    path.chmod(0o604)
+    add(db, "LT-2")
+    add(db, "LT-3")
+    assert path.stat().st_mode & 0o7777 == 0o604
     assert heads.read(db_path) == _head(db)
 
 
