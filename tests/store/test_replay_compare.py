@@ -346,3 +346,20 @@ def test_a_case_init_removes_exactly_the_slots_its_event_names(db):
     state = replay.replay(db.conn)
     assert state.slots == {("A", 1): None, ("A", 3): None, ("A", 4): None}
     assert state.problems == []
+
+
+def test_a_log_emptied_behind_the_tables_names_every_row(history):
+    _sql(
+        history,
+        "DROP TRIGGER events_no_delete",
+        "DELETE FROM events",
+    )
+    named = _named(history)
+    assert [n for n in named if n.startswith("asset ")] == [
+        f"asset LT-{n}: not in the log" for n in range(1, 6)
+    ]
+    assert len([n for n in named if n.startswith("slot ")]) == len(AFTER_SLOTS)
+    assert [n for n in named if n.startswith("person ")] == [
+        "person 0042: not in the log",
+        "person 0043: not in the log",
+    ]
