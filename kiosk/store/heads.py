@@ -121,8 +121,8 @@ class HeadFile:
     def __init__(self, db_path: Path) -> None:
         self._db_path = db_path
         self._path = str(path_for(db_path))
-        self._file: io.FileIO | None = None
-        self._identity = (-1, -1)
+        #: The open file and the (device, inode) it had when opened.
+        self._open: tuple[io.FileIO, tuple[int, int]] | None = None
 
     def write(self, head: Head) -> bool:
         """False when it cannot (a read-only directory, no room).
@@ -131,19 +131,19 @@ class HeadFile:
         """
         record = f"{head}".ljust(_WIDTH - 1).encode("ascii") + b"\n"
         try:
-            os.pwrite(self._open(), record, 0)
+            os.pwrite(self._current(), record, 0)
         except OSError:
             self.close()
             return False
         return True
 
-    def _open(self) -> int:
+    def _current(self) -> int:
         try:
             st = os.stat(self._path)
         except FileNotFoundError:
             st = None
-        if self._file is not None and st is not None and _identity(st) == self._identity:
-            return self._file.fileno()
+        if self._open is not None and st is not None and _identity(st) == self._open[1]:
+            return self._open[0].fileno()
         self.close()
         fd = (
             _create(Path(self._path), self._db_path)
@@ -151,14 +151,13 @@ class HeadFile:
             else os.open(self._path, os.O_WRONLY)
         )
         # Closed with the object even if close() is never called.
-        self._file = io.FileIO(fd, "w")
-        self._identity = _identity(os.fstat(fd))
+        self._open = (io.FileIO(fd, "w"), _identity(os.fstat(fd)))
         return fd
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._open is not None:
+            self._open[0].close()
+            self._open = None
 
     def __enter__(self) -> HeadFile:
         return self
@@ -173,10 +172,11 @@ def _identity(st: os.stat_result) -> tuple[int, int]:
 
 def _create(path: Path, db_path: Path) -> int:
     st = os.stat(db_path)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, st.st_mode & 0o660)
+    mode = st.st_mode & 0o660
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, mode)
     # Set outright: the umask (the unit's 0027, a staff shell's 0022) narrowed
     # it, and the service and staff both write this file after their commits.
-    os.fchmod(fd, st.st_mode & 0o660)
+    os.fchmod(fd, mode)
     if os.geteuid() == 0:
         # root working on the installed database leaves no root-owned file.
         os.fchown(fd, st.st_uid, st.st_gid)
