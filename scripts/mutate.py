@@ -68,7 +68,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "types": ("kiosk/domain/types.py", "tests/domain/test_types.py"),
     "db": ("kiosk/store/db.py", "tests/store/test_db.py"),
     "migrations": ("kiosk/store/migrations.py", "tests/store"),
-    "invariants": ("kiosk/store/invariants.py", "tests/store tests/domain/test_slots.py"),
+    "invariants": ("kiosk/store/invariants.py", "tests/store/test_invariants.py"),
     "backup": ("kiosk/store/backup.py", "tests/store"),
     "schema": ("kiosk/store/schema.py", "tests/store/test_schema.py"),
     "replay": (
