@@ -67,7 +67,10 @@ TARGETS: dict[str, tuple[str, str]] = {
     "validate": ("kiosk/domain/validate.py", "tests/domain/test_validate.py"),
     "types": ("kiosk/domain/types.py", "tests/domain/test_types.py"),
     "db": ("kiosk/store/db.py", "tests/store/test_db.py"),
-    "migrations": ("kiosk/store/migrations.py", "tests/store"),
+    "migrations": (
+        "kiosk/store/migrations.py",
+        "tests/store/test_migrations.py tests/store/test_db.py",
+    ),
     "invariants": ("kiosk/store/invariants.py", "tests/store/test_invariants.py"),
     "backup": ("kiosk/store/backup.py", "tests/store"),
     "schema": ("kiosk/store/schema.py", "tests/store/test_schema.py"),
