@@ -66,7 +66,10 @@ TARGETS: dict[str, tuple[str, str]] = {
     "people": ("kiosk/domain/people.py", "tests/domain/test_people.py"),
     "validate": ("kiosk/domain/validate.py", "tests/domain/test_validate.py"),
     "types": ("kiosk/domain/types.py", "tests/domain/test_types.py"),
-    "db": ("kiosk/store/db.py", "tests/store/test_db.py"),
+    "db": (
+        "kiosk/store/db.py",
+        "tests/store/test_db.py tests/store/test_connection.py tests/store/test_storage_errors.py",
+    ),
     "migrations": (
         "kiosk/store/migrations.py",
         "tests/store/test_migrations.py tests/store/test_db.py",
