@@ -9,7 +9,6 @@ does; a full disk and an I/O error need a small file system (root).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sqlite3
@@ -27,6 +26,7 @@ from kiosk.errors import (
 )
 from kiosk.store import db as dbmod
 from kiosk.store.db import Database, translate, why_cantopen
+from tests.store.helpers import unwritable
 
 FULL = "storage full: the database cannot grow; free space and retry"
 BUSY = "database busy: another process holds it; try again"
@@ -133,25 +133,6 @@ def test_a_directory_in_place_of_the_file_cannot_be_opened(tmp_path):
 def test_cannot_open_without_a_path_names_what_sqlite_said():
     found = translate(_error("unable to open database file", "SQLITE_CANTOPEN"))
     assert str(found) == "cannot open database : unable to open database file"
-
-
-@contextlib.contextmanager
-def unwritable(path, mode):
-    """``path`` made unwritable: by its mode, or immutable for root, whom no mode stops."""
-    if os.geteuid() != 0:
-        before = path.stat().st_mode
-        path.chmod(mode)
-        try:
-            yield
-        finally:
-            path.chmod(before)
-        return
-    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)]).returncode:
-        pytest.skip("root cannot be refused a write here (no chattr +i)")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 def test_cannot_open_names_the_usual_reason(tmp_path):
