@@ -75,7 +75,7 @@ TARGETS: dict[str, tuple[str, str]] = {
         "tests/store/test_migrations.py tests/store/test_db.py",
     ),
     "invariants": ("kiosk/store/invariants.py", "tests/store/test_invariants.py"),
-    "backup": ("kiosk/store/backup.py", "tests/store"),
+    "backup": ("kiosk/store/backup.py", "tests/store/test_backup.py"),
     "schema": ("kiosk/store/schema.py", "tests/store/test_schema.py"),
     "replay": (
         "kiosk/store/replay.py",
