@@ -155,7 +155,10 @@ def test_a_source_that_cannot_be_copied_leaves_nothing(db_path, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["assettrack.db"]
 
 
-def test_a_reader_cannot_write(db, db_path):
+def test_a_reader_cannot_write_and_waits_for_a_writer(db, db_path):
+    reader = backup.open_reader(db_path)
+    assert reader.execute("PRAGMA busy_timeout").fetchone() == (10000,)
+    reader.close()
     reader = backup.open_reader(db_path, timeout=2.5)
     try:
         assert reader.execute("PRAGMA busy_timeout").fetchone() == (2500,)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
@@ -117,3 +119,23 @@ def test_a_developer_without_a_kiosk_uses_the_home_data_directory(monkeypatch, t
     monkeypatch.setattr(dbmod, "SYSTEM_DIR", tmp_path / "no-kiosk")
     monkeypatch.setattr(dbmod.os, "geteuid", lambda: 1000)
     assert dbmod.default_path() == tmp_path / ".local" / "share" / "assettrack" / "assettrack.db"
+
+
+@pytest.mark.parametrize(("directory", "mode"), [(0o750, 0o640), (0o2770, 0o660)])
+def test_a_new_database_is_as_shared_as_its_directory(tmp_path, directory, mode):
+    # Group-writable in the installed kiosk's setgid state directory, for staff.
+    where = tmp_path / "state"
+    where.mkdir()
+    where.chmod(directory)
+    Database(where / "assettrack.db").close()
+    assert stat.S_IMODE((where / "assettrack.db").stat().st_mode) == mode
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files away")
+def test_a_database_root_creates_belongs_to_its_directory_owner(tmp_path):
+    where = tmp_path / "state"
+    where.mkdir()
+    os.chown(where, 1234, 1235)
+    Database(where / "assettrack.db").close()
+    made = (where / "assettrack.db").stat()
+    assert (made.st_uid, made.st_gid) == (1234, 1235)
