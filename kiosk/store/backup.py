@@ -43,7 +43,7 @@ class Verified:
     events: int
     assets: int
     #: The newest event of the copy: recorded elsewhere, it pins this history.
-    head: heads.Head = heads.EMPTY
+    head: heads.Head
 
     def as_dict(self) -> dict[str, int | str]:
         return {

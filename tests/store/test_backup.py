@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -168,6 +169,20 @@ def test_a_reader_cannot_write_and_waits_for_a_writer(db, db_path):
         reader.close()
 
 
+def test_a_copy_left_by_a_backup_that_died_is_not_in_the_way(stocked, db_path, tmp_path):
+    dest = tmp_path / "copy.db"
+    stale = tmp_path / f".copy.db.tmp-{os.getpid()}"  # the same process id, after a reboot
+    stale.write_bytes(b"half a copy")
+    backup.backup(db_path, dest)
+    assert not stale.exists() and backup.verify(dest).assets == 4
+
+
+def test_what_was_verified_cannot_be_changed_after_the_fact(copy):
+    found = backup.verify(copy)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.events = 0
+
+
 # -- verify -----------------------------------------------------------------
 
 
@@ -177,35 +192,60 @@ def test_only_a_file_is_verified(tmp_path):
     assert str(info.value) == f"no such file: {tmp_path}"
 
 
-def test_a_file_of_another_application_is_not_ours(copy):
-    _spoil(copy, "PRAGMA application_id = 1234")
-    assert _refused(copy, "not_ours") == f"{copy} is not an AssetTrack database"
+# what is wrong with the copy -> (how to make it so, the code, what verify says after the path)
+REFUSALS = {
+    "foreign file": ("PRAGMA application_id = 1234", "not_ours", " is not an AssetTrack database"),
+    "schema 0": (
+        "PRAGMA user_version = 0",
+        "wrong_schema",
+        f" has schema version 0; this AssetTrack reads 1..{migrations.LATEST}",
+    ),
+    "newer schema": (
+        f"PRAGMA user_version = {migrations.LATEST + 1}",
+        "wrong_schema",
+        f" has schema version {migrations.LATEST + 1}; this AssetTrack reads "
+        f"1..{migrations.LATEST}",
+    ),
+    "another schema": (
+        "CREATE TABLE notes (x)",
+        "wrong_schema",
+        ": schema is not the one AssetTrack creates: unexpected table notes",
+    ),
+    # integrity_check sees the CHECK constraint this breaks
+    "custody without custodian": (
+        "UPDATE assets SET status = 'IN_CUSTODY' WHERE tag = 'LT-4'",
+        "corrupt",
+        " is damaged: CHECK constraint failed in assets",
+    ),
+    "gap in a case": (
+        "DELETE FROM slots WHERE case_name = 'A' AND slot_position = 3",
+        "inconsistent",
+        ": case has gaps: A does not have slots numbered 1..N",
+    ),
+}
 
 
-@pytest.mark.parametrize("version", [0, migrations.LATEST + 1])
-def test_a_schema_version_this_code_does_not_read_is_refused(copy, version):
-    _spoil(copy, f"PRAGMA user_version = {version}")
-    assert _refused(copy, "wrong_schema") == (
-        f"{copy} has schema version {version}; this AssetTrack reads 1..{migrations.LATEST}"
-    )
+@pytest.mark.parametrize("wrong", list(REFUSALS))
+def test_verify_refuses_a_copy_that_is_not_sound(copy, wrong):
+    sql, code, words = REFUSALS[wrong]
+    _spoil(copy, sql)
+    assert _refused(copy, code) == f"{copy}{words}"
 
 
-def test_a_schema_other_than_ours_is_refused(copy):
-    _spoil(copy, "CREATE TABLE notes (x)")
-    assert _refused(copy, "wrong_schema") == (
-        f"{copy}: schema is not the one AssetTrack creates: unexpected table notes"
-    )
+def test_a_copy_on_a_medium_nobody_may_write_is_verified(copy, tmp_path):
+    medium = tmp_path / "medium"
+    medium.mkdir()
+    stick = medium / "copy.db"
+    stick.write_bytes(copy.read_bytes())
+    with unwritable(medium, 0o555):
+        assert backup.verify(stick).assets == 4
+    assert sorted(p.name for p in medium.iterdir()) == ["copy.db"]
 
 
 def test_garbage_is_not_a_usable_database(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"SQLite format 3\x00" + b"\x13" * 5000)
     assert _refused(junk, "corrupt").startswith(f"{junk} is not a usable database: ")
-
-
-def test_a_broken_constraint_is_damage(copy):
-    _spoil(copy, "UPDATE assets SET status = 'IN_CUSTODY' WHERE tag = 'LT-4'")
-    assert _refused(copy, "corrupt") == f"{copy} is damaged: CHECK constraint failed in assets"
 
 
 def test_a_forged_event_breaks_the_log(copy):
@@ -222,13 +262,6 @@ def test_a_forged_event_breaks_the_log(copy):
     assert verdict.bad_id == 3
     assert _refused(copy, "log_broken") == (
         f"{copy}: event log broken at event 3: {verdict.reason}"
-    )
-
-
-def test_a_broken_invariant_is_inconsistent(copy):
-    _spoil(copy, "DELETE FROM slots WHERE case_name = 'A' AND slot_position = 3")
-    assert _refused(copy, "inconsistent") == (
-        f"{copy}: case has gaps: A does not have slots numbered 1..N"
     )
 
 
@@ -261,6 +294,17 @@ def test_an_older_file_is_checked_migrated_and_left_as_it_was(tmp_path):
     before = old.read_bytes()
     assert backup.verify(old) == Verified(3, 0, 1, heads.EMPTY)
     assert old.read_bytes() == before
+
+
+def test_the_oldest_schema_is_migrated_in_memory_and_nothing_is_written(tmp_path, monkeypatch):
+    old = tmp_path / "old.db"
+    _old_file(old, 1, "INSERT INTO slots VALUES ('A', 1, 'LT-1')")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert backup.verify(old) == Verified(1, 0, 1, heads.EMPTY)  # the slotted tag became an asset
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "old.db"]
 
 
 def test_an_older_file_is_held_to_its_own_schema_and_to_the_latest_rules(tmp_path):
@@ -369,6 +413,26 @@ def test_restore_refuses_a_bad_copy_and_touches_nothing(stocked, db_path, copy):
     assert db_path.read_bytes() == before
     assert not db_path.with_name("assettrack.db.before-restore").exists()
     assert not [p for p in db_path.parent.iterdir() if "tmp" in p.name]
+
+
+def test_restore_refuses_tables_that_are_not_their_log(stocked, db_path, copy):
+    stocked.close()
+    _spoil(copy, "UPDATE people SET name = 'Mallory' WHERE badge = '0042'")
+    before = db_path.read_bytes()
+    with pytest.raises(HardStop) as info:
+        backup.restore(copy, db_path, "alice")
+    assert info.value.code == "inconsistent"
+    assert db_path.read_bytes() == before
+
+
+def test_restore_into_a_directory_it_cannot_write_leaves_nothing(copy, tmp_path):
+    shut = tmp_path / "shut"
+    shut.mkdir()
+    temp = shut / f".assettrack.db.tmp-{os.getpid()}"
+    with unwritable(shut, 0o555), pytest.raises(StorageError) as info:
+        backup.restore(copy, shut / "assettrack.db", "alice")
+    assert str(info.value) == f"cannot open {temp}: unable to open database file"
+    assert list(shut.iterdir()) == []
 
 
 def test_restore_refuses_a_database_in_use(stocked, db_path, copy):
