@@ -85,7 +85,7 @@ def test_a_backup_is_the_live_data_in_one_verified_self_contained_file(stocked, 
 
 
 def test_a_backup_is_never_more_open_than_the_database(stocked, db_path, tmp_path):
-    db_path.chmod(0o664)
+    db_path.chmod(0o777)
     made, _ = backup.backup(db_path, tmp_path / "a.db")
     assert _mode(made) == 0o640  # a backup holds every name and badge: never world-readable
     db_path.chmod(0o600)
@@ -98,6 +98,15 @@ def test_a_backup_taken_by_root_belongs_to_the_database_owner(stocked, db_path, 
     os.chown(db_path, 1234, 1235)
     made, _ = backup.backup(db_path, tmp_path / "a.db")
     assert (made.stat().st_uid, made.stat().st_gid) == (1234, 1235)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the database away")
+def test_a_backup_by_staff_takes_the_database_group(stocked, db_path, tmp_path, monkeypatch):
+    # Staff in the service's group: the copy is theirs, in the database's group.
+    os.chown(db_path, 1234, 1235)
+    monkeypatch.setattr(backup.os, "geteuid", lambda: 1000)
+    made, _ = backup.backup(db_path, tmp_path / "a.db")
+    assert (made.stat().st_uid, made.stat().st_gid) == (os.getuid(), 1235)
 
 
 def test_a_backup_into_a_directory_is_named_by_its_time(stocked, db_path, tmp_path):
