@@ -139,3 +139,26 @@ def test_a_database_root_creates_belongs_to_its_directory_owner(tmp_path):
     Database(where / "assettrack.db").close()
     made = (where / "assettrack.db").stat()
     assert (made.st_uid, made.st_gid) == (1234, 1235)
+
+
+def _open_files():
+    return sorted(os.listdir("/proc/self/fd"))
+
+
+def test_a_closed_database_holds_no_file_open(db_path):
+    before = _open_files()
+    database = Database(db_path)
+    people.add_person(database, "0042", "Alice Ng", actor=ACTOR)  # the head file is open now
+    database.close()
+    assert _open_files() == before
+
+
+class _Unrecorded(Database):
+    records_head = False
+
+
+def test_a_database_that_records_no_head_writes_none_and_closes(db_path):
+    database = _Unrecorded(db_path)
+    people.add_person(database, "0042", "Alice Ng", actor=ACTOR)
+    database.close()
+    assert heads.read(db_path) is None

@@ -182,6 +182,15 @@ def test_a_file_that_cannot_be_created_says_why(tmp_path):
     )
 
 
+def test_a_database_where_creating_files_is_not_permitted(tmp_path):
+    shut = tmp_path / "shut"
+    shut.mkdir()
+    with unwritable(shut, 0o555), pytest.raises(StorageUnusable) as info:
+        Database(shut / "a.db")
+    assert str(info.value) == f"permission denied creating database at {shut / 'a.db'}"
+    assert list(shut.iterdir()) == []
+
+
 def test_a_missing_file_is_not_created_when_creating_is_not_asked(tmp_path):
     absent = tmp_path / "absent.db"
     with pytest.raises(NoDatabase) as info:
