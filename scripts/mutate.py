@@ -66,10 +66,16 @@ TARGETS: dict[str, tuple[str, str]] = {
     "people": ("kiosk/domain/people.py", "tests/domain/test_people.py"),
     "validate": ("kiosk/domain/validate.py", "tests/domain/test_validate.py"),
     "types": ("kiosk/domain/types.py", "tests/domain/test_types.py"),
-    "db": ("kiosk/store/db.py", "tests/store/test_db.py"),
-    "migrations": ("kiosk/store/migrations.py", "tests/store"),
-    "invariants": ("kiosk/store/invariants.py", "tests/store tests/domain/test_slots.py"),
-    "backup": ("kiosk/store/backup.py", "tests/store"),
+    "db": (
+        "kiosk/store/db.py",
+        "tests/store/test_db.py tests/store/test_connection.py tests/store/test_storage_errors.py",
+    ),
+    "migrations": (
+        "kiosk/store/migrations.py",
+        "tests/store/test_migrations.py tests/store/test_db.py",
+    ),
+    "invariants": ("kiosk/store/invariants.py", "tests/store/test_invariants.py"),
+    "backup": ("kiosk/store/backup.py", "tests/store/test_backup.py"),
     "schema": ("kiosk/store/schema.py", "tests/store/test_schema.py"),
     "replay": (
         "kiosk/store/replay.py",

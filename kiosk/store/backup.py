@@ -43,7 +43,7 @@ class Verified:
     events: int
     assets: int
     #: The newest event of the copy: recorded elsewhere, it pins this history.
-    head: heads.Head = heads.EMPTY
+    head: heads.Head
 
     def as_dict(self) -> dict[str, int | str]:
         return {
@@ -263,7 +263,7 @@ def restore(source: Path, target: Path, actor: str) -> tuple[Path | None, Verifi
             found = verify(temp, with_replay=True)
         # Mode and owner first: whatever SQLite makes next to it follows them.
         _same_owner(temp, target)
-        _record(temp, actor, source, found, _live_head(target))
+        head = _record(temp, actor, source, found, _live_head(target))
         _fsync(temp)
         kept = _set_aside(target)
         os.replace(temp, target)
@@ -271,8 +271,7 @@ def restore(source: Path, target: Path, actor: str) -> tuple[Path | None, Verifi
         temp.unlink(missing_ok=True)
     _fsync(target.parent)
     # The restored log is the new truth: its head replaces the old one.
-    with _connect(target, readonly=True) as conn:
-        heads.write(target, heads.current(conn))
+    heads.write(target, head)
     return kept, found
 
 
@@ -294,8 +293,8 @@ def _live_head(target: Path) -> heads.Head | None:
 
 def _record(
     path: Path, actor: str, source: Path, found: Verified, replaced: heads.Head | None
-) -> None:
-    """Append the ``restore`` event; it names the history it replaces, if any."""
+) -> heads.Head:
+    """Append the ``restore`` event (naming the history it replaces, if any); its head."""
     details: dict[str, object] = {"source": str(source), "events": found.events}
     if replaced is not None:
         details["replaced_head"] = str(replaced)
@@ -307,6 +306,7 @@ def _record(
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        return heads.current(conn)
 
 
 def require_file(path: Path) -> None:

@@ -134,10 +134,8 @@ ALTER TABLE assets ADD COLUMN snipeit_id INTEGER CHECK (snipeit_id IS NULL OR sn
 CREATE UNIQUE INDEX assets_snipeit_id ON assets (snipeit_id) WHERE snipeit_id IS NOT NULL;
 """
 
-Migration = Callable[[sqlite3.Connection], None]
 
-
-def _script(sql: str) -> Migration:
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def run(conn: sqlite3.Connection) -> None:
         # executescript() would COMMIT first; run statement by statement to
         # stay inside the migration's transaction.
@@ -148,11 +146,14 @@ def _script(sql: str) -> Migration:
 
 
 def _split(sql: str) -> list[str]:
-    """Split a script into complete statements (triggers contain ';')."""
+    """Split a script into complete statements (triggers contain ';').
+
+    A comment line stays with the statement after it: ``complete_statement``
+    reads comments as SQLite does, and SQLite keeps an object's SQL from its
+    ``CREATE`` on, so a comment never reaches the schema.
+    """
     statements, buf = [], ""
     for line in sql.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
         buf += line
         if sqlite3.complete_statement(buf):
             statements.append(buf.strip())
@@ -162,11 +163,12 @@ def _split(sql: str) -> list[str]:
     return statements
 
 
-MIGRATIONS: list[tuple[int, str, Migration]] = [
-    (1, "slots (Milestone 7)", _script(V1_SLOTS)),
-    (2, "assets, people, custody and event log (Milestone 8)", _script(V2_CUSTODY)),
-    (3, "index of home slots", _script(V3_HOME_INDEX)),
-    (4, "Snipe-IT asset id", _script(V4_SNIPEIT_ID)),
+# (version, what builds it), in order; each version's comment above its SQL says what it is.
+MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
+    (1, _script(V1_SLOTS)),
+    (2, _script(V2_CUSTODY)),
+    (3, _script(V3_HOME_INDEX)),
+    (4, _script(V4_SNIPEIT_ID)),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -202,7 +204,7 @@ def check_compatible(conn: sqlite3.Connection, path: Path | str) -> None:
 def upgrade(conn: sqlite3.Connection, target: int = LATEST) -> int:
     """Apply every migration above the file's version up to ``target``."""
     current = version(conn)
-    for number, _description, run in MIGRATIONS:
+    for number, run in MIGRATIONS:
         if current < number <= target:
             conn.execute("BEGIN IMMEDIATE")
             try:
