@@ -7,11 +7,10 @@ schema is exact again and only the record itself can tell.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from kiosk.store import heads
+from tests.conftest import tamper
 
 DELETE_GUARD = (
     "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
@@ -19,16 +18,8 @@ DELETE_GUARD = (
 )
 
 
-def _sql(path, *statements):
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA ignore_check_constraints = ON")
-    for statement in statements:
-        conn.execute(statement)
-    conn.close()
-
-
 def _delete_events(path, where):
-    _sql(path, "DROP TRIGGER events_no_delete", f"DELETE FROM events WHERE {where}", DELETE_GUARD)
+    tamper(path, "DROP TRIGGER events_no_delete", f"DELETE FROM events WHERE {where}", DELETE_GUARD)
 
 
 def _check(run, name):
@@ -101,7 +92,7 @@ def test_backup_records_the_head_it_copied_and_restore_moves_the_head(seeded, db
 
 
 def test_a_row_changed_without_its_event_is_named(seeded, db_file):
-    _sql(
+    tamper(
         db_file,
         "UPDATE assets SET status = 'IN_STOCK', custodian = NULL, due = NULL WHERE tag = 'LT-0103'",
     )
@@ -131,7 +122,7 @@ def test_a_row_changed_without_its_event_is_named(seeded, db_file):
     ids=["slot", "person name", "person added", "asset field", "slot added"],
 )
 def test_doctor_names_each_row_that_differs(seeded, db_file, sql, named):
-    _sql(db_file, sql)
+    tamper(db_file, sql)
     doctor = seeded("doctor", json=True)
     check = _check(doctor, "replay")
     assert check["status"] == "FAIL" and named in check["detail"], check

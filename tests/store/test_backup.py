@@ -16,7 +16,7 @@ from kiosk.errors import HardStop, InvalidInput, KioskError, NoDatabase, NotFoun
 from kiosk.store import backup, events, heads, migrations
 from kiosk.store.backup import Verified
 from kiosk.store.db import Database
-from tests.conftest import add, snapshot
+from tests.conftest import add, snapshot, tamper
 from tests.store.helpers import unwritable
 
 ACTOR = "test"
@@ -40,14 +40,6 @@ def copy(stocked, db_path, tmp_path):
     backup.backup(db_path, dest)
     add(stocked, "LT-AFTER")
     return dest
-
-
-def _spoil(path, *sql):
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA ignore_check_constraints = ON")
-    for statement in sql:
-        conn.execute(statement)
-    conn.close()
 
 
 def _refused(path, code, **kwargs):
@@ -237,7 +229,7 @@ REFUSALS = {
 @pytest.mark.parametrize("wrong", list(REFUSALS))
 def test_verify_refuses_a_copy_that_is_not_sound(copy, wrong):
     sql, code, words = REFUSALS[wrong]
-    _spoil(copy, sql)
+    tamper(copy, sql)
     assert _refused(copy, code) == f"{copy}{words}"
 
 
@@ -258,7 +250,7 @@ def test_garbage_is_not_a_usable_database(tmp_path):
 
 
 def test_a_forged_event_breaks_the_log(copy):
-    _spoil(
+    tamper(
         copy,
         "DROP TRIGGER events_no_update",
         "UPDATE events SET actor = 'x' WHERE id = 3",
@@ -275,7 +267,7 @@ def test_a_forged_event_breaks_the_log(copy):
 
 
 def test_tables_that_are_not_their_log_are_refused_only_with_the_replay(copy):
-    _spoil(copy, "UPDATE people SET name = 'Mallory' WHERE badge = '0042'")
+    tamper(copy, "UPDATE people SET name = 'Mallory' WHERE badge = '0042'")
     assert backup.verify(copy).events > 0
     assert _refused(copy, "inconsistent", with_replay=True) == (
         f"{copy}: 1 rows differ from its event log: "
@@ -415,7 +407,7 @@ def test_restore_refuses_the_live_file_itself(stocked, db_path):
 
 def test_restore_refuses_a_bad_copy_and_touches_nothing(stocked, db_path, copy):
     stocked.close()
-    _spoil(copy, "DELETE FROM slots WHERE case_name = 'A' AND slot_position = 3")
+    tamper(copy, "DELETE FROM slots WHERE case_name = 'A' AND slot_position = 3")
     before = db_path.read_bytes()
     with pytest.raises(HardStop):
         backup.restore(copy, db_path, "alice")
@@ -426,7 +418,7 @@ def test_restore_refuses_a_bad_copy_and_touches_nothing(stocked, db_path, copy):
 
 def test_restore_refuses_tables_that_are_not_their_log(stocked, db_path, copy):
     stocked.close()
-    _spoil(copy, "UPDATE people SET name = 'Mallory' WHERE badge = '0042'")
+    tamper(copy, "UPDATE people SET name = 'Mallory' WHERE badge = '0042'")
     before = db_path.read_bytes()
     with pytest.raises(HardStop) as info:
         backup.restore(copy, db_path, "alice")
