@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import pty
-import struct
-import termios
 import threading
 import tty
 
@@ -72,11 +69,6 @@ class Pty:
         view = memoryview(data)
         while view:
             view = view[os.write(self.master, view) :]
-
-    def unread(self) -> int:
-        """Bytes written that the daemon's reader has not read yet (the slave's input queue)."""
-        count = fcntl.ioctl(self.slave, termios.FIONREAD, b"\0\0\0\0")
-        return int(struct.unpack("i", count)[0])
 
     def close(self):
         for fd in (self.master, self.slave):

@@ -108,6 +108,31 @@ def hostile(rng: random.Random) -> bytes:
             return data + rng.choice([b"\r", b"\n", b"\r\n"])
 
 
+class Barrier(logging.Handler):
+    """Waits until the kiosk has taken every line written so far.
+
+    An empty pty and an empty input queue are not enough: under load the
+    kernel may still hold written bytes in the pty's own buffer, which no
+    ioctl counts, and then hands the reader dozens of lines at once. So a
+    barrier line goes after them, which the reader refuses (it holds a
+    control byte) and logs; once that is logged, the reader has queued every
+    line before it, and an empty queue means the main loop has taken them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.crossed = -1
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = re.search(r"BARRIER(\d+)", record.getMessage())
+        if found:
+            self.crossed = int(found.group(1))
+
+    def cross(self, pty, daemon, number: int) -> None:
+        pty.write(b"BARRIER%d\x01\r" % number)
+        assert wait_for(lambda: self.crossed == number and daemon.inbox.qsize() == 0, 30, 0.01)
+
+
 @pytest.mark.timeout(time_limit(INPUTS, 0.01))
 def test_hostile_scanner_stream_commits_nothing(
     odd_states, other_db, mock_factory, scanner_pty, short_tmp, caplog
@@ -117,26 +142,31 @@ def test_hostile_scanner_stream_commits_nothing(
     before = snapshot(other_db)
     rng = random.Random(20240601)
     sent = 0
-    with caplog.at_level(logging.INFO), looping(d) as loop:
-        for i in range(INPUTS):
-            scanner_pty.write(hostile(rng))
-            sent += 1
-            if i % 8 == 7:
-                # Hostile content, not rate (that is the flood test's): stay within the
-                # kiosk's input queue so that every line is judged, none dropped. An empty
-                # queue alone is not enough: the reader may not have read the pty yet.
-                assert wait_for(
-                    lambda: scanner_pty.unread() == 0 and d.inbox.qsize() == 0, 30, 0.01
-                )
-        scanner_pty.write(b"\r")
-        scanner_pty.scan(SENTINEL)  # handled after everything before it
-        assert wait_for(lambda: SENTINEL in " ".join(d.status()["display"]), 120, 0.05), d.status()
-        assert loop.is_alive() and d.hw.scanner.connected
-        answer = control.request(sock, {"cmd": "status"})
-        assert answer["ok"] and answer["state"] == PREVIEW  # the sentinel's intake preview
-        lit = {slot: led for slot, led in answer["leds"].items() if led != "off"}
-        assert len(lit) == 1 and set(lit.values()) == {"blink"}, lit
-        assert f"into {next(iter(lit))}" in answer["display"]  # the LED and the OLED agree
+    barrier = Barrier()
+    reader_log = logging.getLogger("hw.scanner")
+    reader_log.addHandler(barrier)
+    try:
+        with caplog.at_level(logging.INFO), looping(d) as loop:
+            for i in range(INPUTS):
+                scanner_pty.write(hostile(rng))
+                sent += 1
+                if i % 8 == 7:
+                    # Hostile content, not rate (that is the flood test's): stay within the
+                    # kiosk's input queue so that every line is judged, none dropped.
+                    barrier.cross(scanner_pty, d, i // 8)
+            scanner_pty.write(b"\r")
+            scanner_pty.scan(SENTINEL)  # handled after everything before it
+            assert wait_for(lambda: SENTINEL in " ".join(d.status()["display"]), 120, 0.05), (
+                d.status()
+            )
+            assert loop.is_alive() and d.hw.scanner.connected
+            answer = control.request(sock, {"cmd": "status"})
+            assert answer["ok"] and answer["state"] == PREVIEW  # the sentinel's intake preview
+            lit = {slot: led for slot, led in answer["leds"].items() if led != "off"}
+            assert len(lit) == 1 and set(lit.values()) == {"blink"}, lit
+            assert f"into {next(iter(lit))}" in answer["display"]  # the LED and the OLED agree
+    finally:
+        reader_log.removeHandler(barrier)
     assert snapshot(other_db) == before
     assert d.inbox.dropped == 0
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
