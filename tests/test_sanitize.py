@@ -8,7 +8,7 @@ from unicodedata import category
 import pytest
 
 import kiosk.sanitize
-from kiosk.sanitize import clean, shorten
+from kiosk.sanitize import char_width, clean, pad, shorten, visible
 
 
 def test_the_module_doctests_hold():
@@ -97,3 +97,35 @@ def test_escaped_output_holds_no_control_characters():
 def test_shorten_cuts_to_width_with_an_ellipsis(text, width, expected):
     assert shorten(text, width) == expected
     assert len(shorten(text, width)) <= max(width, 0)
+
+
+def test_visible_of_none_is_empty():
+    assert visible(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("ch", "columns"),
+    [
+        ("A", 1),
+        ("\u00e9", 1),
+        ("\u0301", 0),  # combining acute accent (Mn)
+        ("\u20dd", 0),  # combining enclosing circle (Me)
+        ("\u4e2d", 2),  # CJK ideograph (W)
+        ("\uff21", 2),  # fullwidth A (F)
+    ],
+)
+def test_char_width_counts_terminal_columns(ch, columns):
+    assert char_width(ch) == columns
+
+
+def test_shorten_stops_at_the_first_character_that_does_not_fit():
+    # A narrow character after a wide one that did not fit would, but order is kept.
+    assert shorten("\u4e2d\u4e2da", 4) == "\u4e2d\u2026"
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "expected"),
+    [("ab", 4, "ab  "), ("\u4e2d", 4, "\u4e2d  "), ("abc", 2, "abc"), ("abc", 3, "abc")],
+)
+def test_pad_fills_to_terminal_columns_and_never_cuts(text, columns, expected):
+    assert pad(text, columns) == expected

@@ -11,6 +11,7 @@ import logging
 
 import pytest
 
+from hw.errors import BadScan
 from hw.scanner import ScanAssembler
 
 
@@ -167,3 +168,39 @@ def test_a_zero_window_lets_every_repeat_through(scans, clock):
     a = ScanAssembler(scans.append, duplicate_window=0.0, clock=clock)
     a.feed(b"A\rA\r")
     assert scans == ["A", "A"]
+
+
+def test_refused_says_why_the_last_scan_was_refused_and_clears_on_the_next(assembler, scans):
+    assert assembler.refused == ""
+    assembler.feed(b"A\x01\r")
+    assert assembler.refused == "non-printable bytes 01"
+    assembler.feed(b"123456789\r")
+    assert assembler.refused == "9 characters of input longer than 8"
+    assembler.feed(b"LT-1\r")
+    assert assembler.refused == "" and scans == ["LT-1"]
+
+
+def test_vet_passes_a_code_as_the_port_would(assembler):
+    assert assembler.vet("  LT-1  ") == "LT-1"
+    assert assembler.vet("LT-1") == "LT-1"  # no duplicate window for a deliberate injection
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        ("LT-1\rLT-2", "not a scan: one code, without line breaks"),
+        ("LT-1\nLT-1", "not a scan: one code, without line breaks"),  # a repeat is still two
+        ("", "not a scan: one code, without line breaks"),
+        ("LT-\u00e9", "not a scan: non-printable bytes c3 a9"),
+        ("123456789", "not a scan: 9 characters of input longer than 8"),
+    ],
+)
+def test_vet_refuses_what_the_port_would_refuse(assembler, code, why):
+    with pytest.raises(BadScan) as refused:
+        assembler.vet(code)
+    assert str(refused.value) == why
+
+
+def test_vet_shows_an_unencodable_character_as_its_escape(assembler):
+    # A lone surrogate cannot come from a port; from elsewhere it is never a crash.
+    assert assembler.vet("A\ud800") == "A\\ud800"
