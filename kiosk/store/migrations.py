@@ -182,13 +182,13 @@ def version(conn: sqlite3.Connection) -> int:
 def check_compatible(conn: sqlite3.Connection, path: Path | str) -> None:
     """Refuse a file that is not ours, or is newer than this code."""
     # One statement, so one snapshot: read apart, another process's first
-    # migration could commit in between (application id 0, version 1).
-    app_id, ver = conn.execute(
-        "SELECT a.application_id, v.user_version"
+    # migration could commit in between (tables but no mark yet, or the
+    # mark with version 1) and a new file would look like a stranger's.
+    app_id, ver, has_tables = conn.execute(
+        "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_schema)"
         " FROM pragma_application_id() AS a, pragma_user_version() AS v"
     ).fetchone()
     if app_id == 0 and ver == 0:
-        has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
         if has_tables:
             raise StorageUnusable(f"{path} is a SQLite database but not an AssetTrack one")
         return

@@ -115,3 +115,33 @@ def test_a_migration_that_fails_leaves_the_file_as_it_was(db_path):
     assert names == {"slots", "people"}
     assert conn.execute("SELECT * FROM slots").fetchall() == [("A", 1, "LT-1")]
     conn.close()
+
+
+class _Interleaved:
+    """A real connection that lets ``meanwhile`` commit between its first and second statement.
+
+    Two processes opening a new file at once interleave like this; the hook
+    makes the unlucky order happen every time instead of once in a thousand.
+    """
+
+    def __init__(self, conn, meanwhile):
+        self.conn, self.meanwhile, self.calls = conn, meanwhile, 0
+
+    def execute(self, *args):
+        self.calls += 1
+        if self.calls == 2:
+            self.meanwhile()
+        return self.conn.execute(*args)
+
+
+def test_a_new_file_another_opener_migrates_meanwhile_is_not_taken_for_a_stranger(db_path):
+    sqlite3.connect(db_path).close()  # a new, empty file
+    other = sqlite3.connect(db_path, isolation_level=None)
+    mine = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        migrations.check_compatible(
+            _Interleaved(mine, lambda: migrations.upgrade(other, target=1)), db_path
+        )
+    finally:
+        mine.close()
+        other.close()
